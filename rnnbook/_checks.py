@@ -1,0 +1,55 @@
+"""Input checks shared by every reference implementation.
+
+Each check raises ``ValueError`` with one sentence that names the argument, what it got and what was
+expected, so a student sees the mistake instead of a silent wrong answer.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+
+def _shape_text(shape) -> str:
+    return "(" + ", ".join(str(s) for s in shape) + ")"
+
+
+def as_array(name: str, value, ndim: int, layout: str) -> np.ndarray:
+    """Return ``value`` as a float64 array with ``ndim`` dimensions, or raise ``ValueError``.
+
+    ``layout`` names the dimensions for the message, e.g. ``"(T, B, I)"``.
+    """
+    if hasattr(value, "detach"):  # a torch tensor: readers often pass one by accident
+        value = value.detach().cpu().numpy()
+    try:
+        arr = np.asarray(value, dtype=np.float64)
+    except (TypeError, ValueError):
+        raise ValueError(
+            f"{name} must be a numeric array of shape {layout}; got an object of type "
+            f"{type(value).__name__}."
+        ) from None
+    if arr.ndim != ndim:
+        raise ValueError(
+            f"{name} must have {ndim} dimensions {layout}; got shape {_shape_text(arr.shape)}."
+        )
+    if not np.all(np.isfinite(arr)):
+        bad = int(np.size(arr) - np.count_nonzero(np.isfinite(arr)))
+        raise ValueError(
+            f"{name} must be finite; got {bad} NaN or infinite value(s) in an array of shape "
+            f"{_shape_text(arr.shape)}."
+        )
+    return arr
+
+
+def expect_shape(name: str, arr: np.ndarray, expected: tuple, layout: str) -> None:
+    """Raise ``ValueError`` unless ``arr.shape == expected``."""
+    if tuple(arr.shape) != tuple(expected):
+        raise ValueError(
+            f"{name} must have shape {layout} = {_shape_text(expected)}; "
+            f"got {_shape_text(arr.shape)}."
+        )
+
+
+def expect_choice(name: str, value, choices) -> None:
+    if value not in choices:
+        options = ", ".join(repr(c) for c in choices)
+        raise ValueError(f"{name} must be one of {options}; got {value!r}.")

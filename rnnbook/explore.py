@@ -1,0 +1,478 @@
+"""Interactive figures: one call, live sliders in Jupyter, still interactive in the HTML book.
+
+A chapter writes a *pure* function of the control values that returns what to draw (one
+:class:`Panel` or a list of them) and calls :func:`explore` once::
+
+    def echo(rho, nonlinearity):
+        h = impulse_response(rho, nonlinearity)
+        return Panel([Line(h, label="|h_t|")], title="Echo", xlabel="t", yscale="log")
+
+    explore(echo, rho=Slider(0.5, 1.5, 0.1, value=0.9), nonlinearity=["tanh", "relu"])
+
+The value shown is an :class:`Explorer`. Its MIME bundle carries
+
+* ``application/vnd.jupyter.widget-view+json`` -- ipywidgets controls and an ``Image`` redrawn
+  with matplotlib on every change (a live kernel: JupyterLab, Notebook, VS Code);
+* ``text/html`` -- a plotly figure whose sliders step through frames precomputed for every
+  combination of control values (the HTML book, where no kernel runs; plotly.js is served by the
+  book itself, see :mod:`rnnbook.sphinxext`);
+* ``image/png`` -- the default view, for viewers that run no scripts at all;
+* ``text/plain`` -- a one-line description.
+
+The HTML is deterministic (numbers rounded to 6 significant digits, element id from a content
+hash), so nbval can compare it between runs.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import itertools
+import json
+import math
+import re
+from dataclasses import dataclass, field
+from typing import Callable, Sequence
+
+import numpy as np
+
+#: Upper bound on precomputed frames, to keep pages light (each frame holds every line).
+MAX_FRAMES = 400
+
+_STYLES = {"-": "solid", "--": "dash", ":": "dot", "-.": "dashdot"}
+_PALETTE = ["#1f77b4", "#d62728", "#2ca02c", "#ff7f0e", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f"]
+
+
+# --------------------------------------------------------------------------------------------
+# What a figure function returns
+# --------------------------------------------------------------------------------------------
+@dataclass
+class Line:
+    """One curve. ``style`` is a matplotlib line style (``"-"``, ``"--"``, ``":"``, ``"-."``),
+    optionally preceded by ``"o"`` for markers (``"o-"``) or just ``"o"`` for markers only."""
+
+    y: Sequence[float]
+    x: Sequence[float] | None = None
+    label: str | None = None
+    style: str = "-"
+    color: str | None = None
+
+
+@dataclass
+class Panel:
+    """One set of axes. ``hlines`` are dashed grey reference lines (e.g. ``[1.0]``)."""
+
+    lines: list[Line]
+    title: str = ""
+    xlabel: str = ""
+    ylabel: str = ""
+    yscale: str = "linear"
+    ylim: tuple[float, float] | None = None
+    hlines: Sequence[float] = field(default_factory=tuple)
+
+
+# --------------------------------------------------------------------------------------------
+# Controls
+# --------------------------------------------------------------------------------------------
+@dataclass
+class Slider:
+    """A numeric control on the grid ``min, min + step, ..., max``."""
+
+    min: float
+    max: float
+    step: float
+    value: float | None = None
+    label: str | None = None
+
+    def options(self) -> list:
+        if not (self.step > 0 and self.max >= self.min):
+            raise ValueError(
+                f"a Slider needs step > 0 and max >= min; got min={self.min}, max={self.max}, "
+                f"step={self.step}."
+            )
+        count = int(math.floor((self.max - self.min) / self.step + 1e-9)) + 1
+        decimals = max(0, -int(math.floor(math.log10(self.step))) + 2)
+        values = [round(self.min + k * self.step, decimals) for k in range(count)]
+        if all(float(v).is_integer() for v in values) and float(self.step).is_integer():
+            values = [int(v) for v in values]
+        return values
+
+
+@dataclass
+class Choice:
+    """A control with a few named options (e.g. ``["tanh", "relu"]``)."""
+
+    options_: Sequence
+    value: object = None
+    label: str | None = None
+
+    def options(self) -> list:
+        if len(self.options_) == 0:
+            raise ValueError("a Choice needs at least one option; got an empty list.")
+        return list(self.options_)
+
+
+def _as_control(name: str, spec) -> Slider | Choice:
+    if isinstance(spec, (Slider, Choice)):
+        return spec
+    if isinstance(spec, tuple) and len(spec) in (3, 4) and all(
+        isinstance(v, (int, float)) for v in spec
+    ):
+        return Slider(*spec)
+    if isinstance(spec, (list, range)):
+        return Choice(list(spec))
+    raise ValueError(
+        f"control {name!r} must be a Slider, a Choice, a tuple (min, max, step[, value]) or a "
+        f"list of options; got {spec!r}."
+    )
+
+
+def _default_index(name: str, control, options: list) -> int:
+    if control.value is None:
+        return len(options) // 2 if isinstance(control, Slider) else 0
+    for k, option in enumerate(options):
+        if option == control.value or (
+            isinstance(option, float) and isinstance(control.value, (int, float))
+            and math.isclose(option, control.value, rel_tol=1e-9, abs_tol=1e-12)
+        ):
+            return k
+    raise ValueError(
+        f"control {name!r} has default {control.value!r}, which is not one of its values "
+        f"{options[:6]}{' ...' if len(options) > 6 else ''}."
+    )
+
+
+def _fmt(value) -> str:
+    if isinstance(value, float):
+        return f"{value:g}"
+    return str(value)
+
+
+# --------------------------------------------------------------------------------------------
+# TeX in labels: matplotlib renders $...$ itself, plotly gets unicode and <sub>/<sup>
+# --------------------------------------------------------------------------------------------
+_TEX_SYMBOLS = {
+    r"\alpha": "α", r"\beta": "β", r"\gamma": "γ", r"\delta": "δ", r"\epsilon": "ε",
+    r"\eta": "η", r"\theta": "θ", r"\lambda": "λ", r"\mu": "μ", r"\rho": "ρ", r"\sigma": "σ",
+    r"\tau": "τ", r"\phi": "φ", r"\Delta": "Δ", r"\nabla": "∇", r"\partial": "∂",
+    r"\infty": "∞", r"\cdot": "·", r"\times": "×", r"\le": "≤", r"\ge": "≥", r"\approx": "≈",
+    r"\odot": "⊙", r"\|": "‖", r"\to": "→", r"\tanh": "tanh", r"\log": "log", r"\max": "max",
+    r"\min": "min", r"\,": " ", r"\;": " ", r"\mathcal{L}": "L", r"\ell": "ℓ",
+}
+
+
+def tex_to_plotly(text: str) -> str:
+    """Turn the ``$...$`` parts of a matplotlib label into plain unicode for plotly."""
+
+    def convert(match: re.Match) -> str:
+        s = match.group(1)
+        for command in sorted(_TEX_SYMBOLS, key=len, reverse=True):
+            s = s.replace(command, _TEX_SYMBOLS[command])
+        s = re.sub(r"\\(?:mathrm|mathbf|text|operatorname)\{([^{}]*)\}", r"\1", s)
+        s = re.sub(r"_\{([^{}]*)\}", r"<sub>\1</sub>", s)
+        s = re.sub(r"_(\S)", r"<sub>\1</sub>", s)
+        s = re.sub(r"\^\{([^{}]*)\}", r"<sup>\1</sup>", s)
+        s = re.sub(r"\^(\S)", r"<sup>\1</sup>", s)
+        return s.replace("{", "").replace("}", "").replace("\\", "")
+
+    return re.sub(r"\$([^$]*)\$", convert, text or "")
+
+
+# --------------------------------------------------------------------------------------------
+# Rendering
+# --------------------------------------------------------------------------------------------
+def _panels(result, name: str = "the figure function") -> list[Panel]:
+    panels = [result] if isinstance(result, Panel) else result
+    if not isinstance(panels, (list, tuple)) or not all(isinstance(p, Panel) for p in panels):
+        raise ValueError(
+            f"{name} must return a Panel or a list of Panels; got {type(result).__name__}."
+        )
+    return list(panels)
+
+
+def _xy(line: Line) -> tuple[np.ndarray, np.ndarray]:
+    y = np.asarray(line.y, dtype=np.float64).ravel()
+    x = np.arange(len(y)) if line.x is None else np.asarray(line.x, dtype=np.float64).ravel()
+    if x.shape != y.shape:
+        raise ValueError(
+            f"Line {line.label or ''!r} must have x and y of the same length; got {x.size} and {y.size}."
+        )
+    return x, y
+
+
+def draw_matplotlib(panels: list[Panel], width: float = 4.6, height: float = 3.4):
+    """Draw panels side by side with matplotlib; returns the Figure (the caller closes it)."""
+    import matplotlib.pyplot as plt
+
+    fig, axes = plt.subplots(1, len(panels), figsize=(width * len(panels), height), squeeze=False)
+    for ax, panel in zip(axes[0], panels):
+        for k, line in enumerate(panel.lines):
+            x, y = _xy(line)
+            marker = "o" if line.style.startswith("o") else None
+            linestyle = line.style.lstrip("o") or ("none" if marker else "-")
+            ax.plot(x, y, linestyle=linestyle, marker=marker, markersize=3,
+                    color=line.color or _PALETTE[k % len(_PALETTE)], label=line.label)
+        for level in panel.hlines:
+            ax.axhline(level, color="grey", linestyle="--", linewidth=1)
+        ax.set_yscale(panel.yscale)
+        if panel.ylim is not None:
+            ax.set_ylim(*panel.ylim)
+        ax.set_title(panel.title)
+        ax.set_xlabel(panel.xlabel)
+        ax.set_ylabel(panel.ylabel)
+        if any(line.label for line in panel.lines):
+            ax.legend(fontsize=8)
+        ax.grid(alpha=0.3)
+    fig.tight_layout()
+    return fig
+
+
+def _png(panels: list[Panel]) -> bytes:
+    import matplotlib.pyplot as plt
+
+    fig = draw_matplotlib(panels)
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png", dpi=90)
+    plt.close(fig)
+    return buffer.getvalue()
+
+
+def _round(values: np.ndarray) -> list:
+    """Six significant digits, NaN/inf as None (a gap), so the HTML is the same on every run."""
+    return [float(f"{v:.6g}") if math.isfinite(v) else None for v in values.tolist()]
+
+
+def _traces(panels: list[Panel]) -> list[dict]:
+    traces = []
+    for p, panel in enumerate(panels):
+        axis = "" if p == 0 else str(p + 1)
+        for k, line in enumerate(panel.lines):
+            x, y = _xy(line)
+            mode = "lines"
+            if line.style.startswith("o"):
+                mode = "lines+markers" if line.style.lstrip("o") else "markers"
+            traces.append({
+                "type": "scatter", "mode": mode, "x": _round(x), "y": _round(y),
+                "name": tex_to_plotly(line.label or ""), "showlegend": bool(line.label),
+                "xaxis": "x" + axis, "yaxis": "y" + axis,
+                "line": {"color": line.color or _PALETTE[k % len(_PALETTE)],
+                         "dash": _STYLES.get(line.style.lstrip("o") or "-", "solid")},
+                "marker": {"size": 4},
+            })
+    return traces
+
+
+def _domains(n: int) -> list[tuple[float, float]]:
+    gap = 0.07 if n > 1 else 0.0
+    return [(p / n + (gap / 2 if p else 0), (p + 1) / n - (gap / 2 if p < n - 1 else 0))
+            for p in range(n)]
+
+
+def _yrange(panel: Panel) -> list[float]:
+    """Explicit y range (plotly does not autorange during an animation)."""
+    log = panel.yscale == "log"
+    if panel.ylim is not None:
+        lo, hi = panel.ylim
+        return [math.log10(lo), math.log10(hi)] if log else [float(lo), float(hi)]
+    ys = np.concatenate([_xy(line)[1] for line in panel.lines] or [np.zeros(0)])
+    ys = ys[np.isfinite(ys) & (ys > 0)] if log else ys[np.isfinite(ys)]
+    if ys.size == 0:
+        return [-1.0, 1.0]
+    lo, hi = (np.log10(ys.min()), np.log10(ys.max())) if log else (ys.min(), ys.max())
+    pad = 0.05 * (hi - lo) if hi > lo else (0.5 if log else max(abs(hi), 1.0) * 0.1)
+    return [float(f"{lo - pad:.6g}"), float(f"{hi + pad:.6g}")]
+
+
+def _frame_layout(panels: list[Panel]) -> dict:
+    """The parts of the layout that change with the control values: titles and y ranges."""
+    layout: dict = {"annotations": []}
+    for p, (panel, (lo, hi)) in enumerate(zip(panels, _domains(len(panels)))):
+        layout["yaxis" + ("" if p == 0 else str(p + 1))] = {"range": _yrange(panel)}
+        if panel.title:
+            layout["annotations"].append({
+                "text": f"<b>{tex_to_plotly(panel.title)}</b>", "showarrow": False,
+                "xref": "paper", "yref": "paper", "x": (lo + hi) / 2, "y": 1.0,
+                "xanchor": "center", "yanchor": "bottom", "font": {"size": 13},
+            })
+    return layout
+
+
+def _layout(panels: list[Panel], controls: list[tuple[str, object, list]], active: list[int]) -> dict:
+    layout: dict = {
+        "height": 420 + 55 * len(controls),
+        "margin": {"l": 60, "r": 20, "t": 40, "b": 40 + 75 * len(controls)},
+        "legend": {"font": {"size": 11}},
+        "plot_bgcolor": "white", "shapes": [], "sliders": [],
+    }
+    for p, (panel, (lo, hi)) in enumerate(zip(panels, _domains(len(panels)))):
+        suffix = "" if p == 0 else str(p + 1)
+        layout["xaxis" + suffix] = {
+            "domain": [lo, hi], "anchor": "y" + suffix, "title": {"text": tex_to_plotly(panel.xlabel)},
+            "gridcolor": "#e5e5e5", "zeroline": False,
+        }
+        layout["yaxis" + suffix] = {
+            "anchor": "x" + suffix, "title": {"text": tex_to_plotly(panel.ylabel)},
+            "type": panel.yscale, "gridcolor": "#e5e5e5", "exponentformat": "power",
+        }
+        for level in panel.hlines:
+            layout["shapes"].append({
+                "type": "line", "xref": f"x{suffix} domain", "x0": 0, "x1": 1,
+                "yref": "y" + suffix, "y0": level, "y1": level,
+                "line": {"color": "grey", "dash": "dash", "width": 1},
+            })
+    frame_layout = _frame_layout(panels)
+    layout["annotations"] = frame_layout.pop("annotations")
+    for key, value in frame_layout.items():
+        layout[key].update(value)
+    for k, (name, control, options) in enumerate(controls):
+        label = tex_to_plotly(control.label or name)
+        layout["sliders"].append({
+            "name": name, "active": active[k], "pad": {"t": 40 + 75 * k, "l": 10},
+            "currentvalue": {"prefix": f"{label} = ", "font": {"size": 13}},
+            "len": 0.95, "x": 0.02, "y": 0, "yanchor": "top",
+            "steps": [{"method": "skip", "label": _fmt(v), "value": str(i), "args": []}
+                      for i, v in enumerate(options)],
+        })
+    return layout
+
+
+#: Runs after Plotly.newPlot: every slider change picks the frame named by all sliders' positions.
+_POST_SCRIPT = """
+var gd = document.getElementById('{plot_id}');
+gd.on('plotly_sliderchange', function () {
+  var active = gd.layout.sliders.map(function (s) { return s.active || 0; });
+  Plotly.animate(gd, [active.join('_')], {mode: 'immediate', transition: {duration: 0},
+                                          frame: {duration: 0, redraw: true}});
+});
+"""
+
+
+class Explorer:
+    """The object :func:`explore` returns; see the module docstring."""
+
+    def __init__(self, fn: Callable, controls: dict):
+        if not callable(fn):
+            raise ValueError(f"fn must be a function of the control values; got {type(fn).__name__}.")
+        if not controls:
+            raise ValueError("explore needs at least one control, e.g. explore(fn, w=(0.0, 2.0, 0.1)).")
+        self.fn = fn
+        self.controls = []
+        for name, spec in controls.items():
+            control = _as_control(name, spec)
+            options = control.options()
+            self.controls.append((name, control, options))
+        self.default = [_default_index(n, c, o) for n, c, o in self.controls]
+        self.n_frames = math.prod(len(o) for _, _, o in self.controls)
+        if self.n_frames > MAX_FRAMES:
+            sizes = " x ".join(str(len(o)) for _, _, o in self.controls)
+            raise ValueError(
+                f"the controls span {sizes} = {self.n_frames} frames; at most {MAX_FRAMES} are "
+                f"precomputed for the HTML book, so use coarser steps or fewer options."
+            )
+
+    # -- evaluation ---------------------------------------------------------------------------
+    def values(self, index: Sequence[int]) -> dict:
+        return {name: options[i] for (name, _, options), i in zip(self.controls, index)}
+
+    def panels(self, **values) -> list[Panel]:
+        return _panels(self.fn(**values), name=getattr(self.fn, "__name__", "fn"))
+
+    def figure(self, **values):
+        """The matplotlib Figure for these control values (defaults where not given)."""
+        chosen = self.values(self.default)
+        chosen.update(values)
+        return draw_matplotlib(self.panels(**chosen))
+
+    # -- the static HTML ----------------------------------------------------------------------
+    def to_html(self) -> str:
+        import plotly.io as pio
+
+        frames, shape = [], None
+        for index in itertools.product(*(range(len(o)) for _, _, o in self.controls)):
+            panels = self.panels(**self.values(index))
+            this_shape = [len(p.lines) for p in panels]
+            if shape is None:
+                shape = this_shape
+            elif this_shape != shape:
+                raise ValueError(
+                    f"the figure function must return the same panels and number of lines for "
+                    f"every control value; got {shape} and then {this_shape} at {self.values(index)}."
+                )
+            frames.append({"name": "_".join(map(str, index)), "data": _traces(panels),
+                           "layout": _frame_layout(panels)})
+        default_name = "_".join(map(str, self.default))
+        data = next(f["data"] for f in frames if f["name"] == default_name)
+        layout = _layout(self.panels(**self.values(self.default)), self.controls, self.default)
+        figure = {"data": data, "layout": layout, "frames": frames}
+        digest = hashlib.sha1(json.dumps(figure, sort_keys=True).encode()).hexdigest()[:12]
+        html = pio.to_html(
+            figure, include_plotlyjs=False, full_html=False, auto_play=False, validate=False,
+            div_id=f"rnnbook-explore-{digest}", post_script=_POST_SCRIPT,
+            config={"displaylogo": False, "responsive": True,
+                    "modeBarButtonsToRemove": ["select2d", "lasso2d"]},
+        )
+        return f'<div class="rnnbook-explore">{html}</div>'
+
+    # -- the live widget ----------------------------------------------------------------------
+    def widget(self):
+        import ipywidgets as widgets
+
+        image = widgets.Image(format="png", layout=widgets.Layout(max_width="100%"))
+        inputs = []
+        for (name, control, options), index in zip(self.controls, self.default):
+            description = control.label or name
+            if isinstance(control, Slider):
+                box = widgets.SelectionSlider(
+                    options=[(_fmt(v), v) for v in options], index=index, description=description,
+                    continuous_update=False, style={"description_width": "initial"},
+                    layout=widgets.Layout(width="420px"),
+                )
+            else:
+                box = widgets.ToggleButtons(
+                    options=[(_fmt(v), v) for v in options], index=index, description=description,
+                    style={"description_width": "initial", "button_width": "auto"},
+                )
+            inputs.append(box)
+
+        def redraw(_change=None):
+            chosen = {name: box.value for (name, _, _), box in zip(self.controls, inputs)}
+            image.value = _png(self.panels(**chosen))
+
+        for box in inputs:
+            box.observe(redraw, names="value")
+        redraw()
+        return widgets.VBox([*inputs, image])
+
+    # -- display ------------------------------------------------------------------------------
+    def __repr__(self) -> str:
+        parts = ", ".join(f"{name}: {len(options)} values" for name, _, options in self.controls)
+        return f"<interactive figure: {parts}; {self.n_frames} precomputed frames>"
+
+    def _repr_mimebundle_(self, include=None, exclude=None):
+        import base64
+
+        bundle = {
+            "text/plain": repr(self),
+            "text/html": self.to_html(),
+            "image/png": base64.b64encode(_png(self.panels(**self.values(self.default)))).decode(),
+        }
+        try:
+            widget_bundle = self.widget()._repr_mimebundle_()
+        except Exception:  # no kernel with a comm (e.g. a plain script): the static parts suffice
+            widget_bundle = None
+        if widget_bundle:
+            bundle["application/vnd.jupyter.widget-view+json"] = widget_bundle[
+                "application/vnd.jupyter.widget-view+json"
+            ]
+        return bundle
+
+
+def explore(fn: Callable, **controls) -> Explorer:
+    """Make an interactive figure from ``fn(**values) -> Panel | list[Panel]``.
+
+    Each keyword is a control: ``Slider(min, max, step, value=None, label=None)`` or its
+    shortcut ``(min, max, step[, value])``; ``Choice(options, value=None, label=None)`` or its
+    shortcut, a list of options. ``fn`` is called once per combination of values when the cell's
+    output is made (for the HTML book), so it must be fast and pure.
+    """
+    return Explorer(fn, controls)

@@ -1,0 +1,39 @@
+"""Sphinx extension: serve plotly.js from the installed plotly package, only where it is needed.
+
+The interactive figures' HTML (see :mod:`rnnbook.explore`) expects a global ``Plotly``. Rather than
+loading it from a CDN or committing a copy, the build copies ``plotly.min.js`` out of the plotly
+package into ``_static/vendor/`` and adds a ``<script>`` for it to the pages that hold a figure.
+Pages without one do not load the 4 MB file.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+
+MARKER = 'class="rnnbook-explore"'
+TARGET = "vendor/plotly.min.js"
+
+
+def plotly_js_path() -> str:
+    import plotly
+
+    return os.path.join(os.path.dirname(plotly.__file__), "package_data", "plotly.min.js")
+
+
+def _add_plotly_where_needed(app, pagename, templatename, context, doctree):
+    if MARKER in context.get("body", ""):
+        app.add_js_file(TARGET)
+
+
+def _copy_plotly(app, exception):
+    if exception is None and app.builder.format == "html":
+        target = os.path.join(app.outdir, "_static", TARGET)
+        os.makedirs(os.path.dirname(target), exist_ok=True)
+        shutil.copyfile(plotly_js_path(), target)
+
+
+def setup(app):
+    app.connect("html-page-context", _add_plotly_where_needed)
+    app.connect("build-finished", _copy_plotly)
+    return {"parallel_read_safe": True, "parallel_write_safe": True}

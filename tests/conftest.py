@@ -1,0 +1,42 @@
+"""Shared paths and helpers for the test suite."""
+
+from __future__ import annotations
+
+import pathlib
+
+import pytest
+import yaml
+
+ROOT = pathlib.Path(__file__).resolve().parents[1]
+NOTEBOOKS = ROOT / "notebooks"
+BUILD_HTML = ROOT / "_build" / "html"
+
+
+def toc_files() -> list[str]:
+    """Every `file:` entry of _toc.yml (root included), without extension."""
+    toc = yaml.safe_load((ROOT / "_toc.yml").read_text())
+    files = [toc["root"]]
+
+    def walk(node):
+        if isinstance(node, dict):
+            if "file" in node:
+                files.append(node["file"])
+            for value in node.values():
+                walk(value)
+        elif isinstance(node, list):
+            for item in node:
+                walk(item)
+
+    walk(toc.get("parts", toc.get("chapters", [])))
+    return files
+
+
+def toc_notebooks() -> list[pathlib.Path]:
+    return [ROOT / f"{f}.ipynb" for f in toc_files() if f.startswith("notebooks/")]
+
+
+@pytest.fixture
+def rng():
+    import numpy as np
+
+    return np.random.default_rng(1234)

@@ -1,0 +1,122 @@
+"""The interactive-figure helper: live widget, static plotly fallback, and clear errors."""
+
+import json
+import re
+
+import numpy as np
+import pytest
+
+from rnnbook import Choice, Line, Panel, Slider, explore
+from rnnbook.explore import MAX_FRAMES, tex_to_plotly
+from rnnbook.sphinxext import plotly_js_path
+
+
+def powers(base, kind):
+    k = np.arange(10)
+    y = base ** k if kind == "power" else base * k
+    return [Panel([Line(y, k, label="$b^k$"), Line(np.ones(10), k, style="--")], title=f"base {base}",
+                  yscale="log" if kind == "power" else "linear", hlines=[1.0]),
+            Panel([Line(-y, k)], title="negated")]
+
+
+def make():
+    return explore(powers, base=Slider(0.5, 1.5, 0.25, value=1.0), kind=Choice(["power", "linear"]))
+
+
+def frames_of(html):
+    """The figure JSON that plotly.io.to_html embeds, parsed back."""
+    frames = re.search(r"Plotly\.addFrames\('[^']+', (\[.*?\])\);", html, re.S)
+    return json.loads(frames.group(1))
+
+
+def test_bundle_has_widget_html_png_and_text():
+    bundle = make()._repr_mimebundle_()
+    assert set(bundle) == {"application/vnd.jupyter.widget-view+json", "text/html", "image/png", "text/plain"}
+    assert bundle["text/plain"] == "<interactive figure: base: 5 values, kind: 2 values; 10 precomputed frames>"
+    assert bundle["application/vnd.jupyter.widget-view+json"]["model_id"]
+
+
+def test_html_is_deterministic_and_content_addressed():
+    first, second = make().to_html(), make().to_html()
+    assert first == second
+    other = explore(powers, base=Slider(0.5, 1.5, 0.25, value=0.5), kind=["power", "linear"]).to_html()
+    assert re.search(r'id="(rnnbook-explore-[0-9a-f]{12})"', first).group(1) != \
+        re.search(r'id="(rnnbook-explore-[0-9a-f]{12})"', other).group(1)
+
+
+def test_html_loads_nothing_from_elsewhere():
+    html = make().to_html()
+    assert "<script src" not in html and "https://" not in html and "http://" not in html
+
+
+def test_one_frame_per_combination_with_the_right_numbers():
+    frames = frames_of(make().to_html())
+    assert [f["name"] for f in frames] == [f"{i}_{j}" for i in range(5) for j in range(2)]
+    frame = next(f for f in frames if f["name"] == "4_0")  # base 1.5, kind "power"
+    np.testing.assert_allclose(frame["data"][0]["y"], 1.5 ** np.arange(10), rtol=1e-5)
+    assert frame["data"][2]["xaxis"] == "x2"  # the second panel's line
+    assert frame["layout"]["annotations"][0]["text"] == "<b>base 1.5</b>"
+    assert frame["layout"]["yaxis"]["range"][0] < 0 < frame["layout"]["yaxis"]["range"][1]  # log10 units
+
+
+def test_sliders_start_at_the_defaults_and_have_one_step_per_value():
+    html = make().to_html()
+    layout = json.loads(re.search(r"Plotly\.newPlot\(\s*\"[^\"]+\",\s*\[.*?\],\s*(\{.*?\}),\s*\{\"displaylogo\"", html, re.S).group(1))
+    assert [s["active"] for s in layout["sliders"]] == [2, 0]
+    assert [step["label"] for step in layout["sliders"][0]["steps"]] == ["0.5", "0.75", "1", "1.25", "1.5"]
+    assert layout["yaxis"]["type"] == "log"
+
+
+def test_live_widget_redraws_when_a_control_moves():
+    box = make().widget()
+    *controls, image = box.children
+    before = image.value
+    controls[0].value = 1.5
+    assert image.value != before and image.value[:4] == b"\x89PNG"
+
+
+def test_numbers_are_rounded_and_non_finite_become_gaps():
+    def fn(a):
+        return Panel([Line([1 / 3, np.nan, np.inf, a])])
+
+    html = explore(fn, a=[1.0]).to_html()
+    assert "[0.333333,null,null,1.0]" in html
+
+
+def test_tex_labels_become_unicode_for_plotly():
+    assert tex_to_plotly(r"$\|h_t\|$ and $\rho^{t-1}$") == "‖h<sub>t</sub>‖ and ρ<sup>t-1</sup>"
+    assert tex_to_plotly("plain text") == "plain text"
+
+
+@pytest.mark.parametrize("controls,message", [
+    ({}, r"explore needs at least one control"),
+    ({"a": "wide"}, r"control 'a' must be a Slider, a Choice, a tuple \(min, max, step\[, value\]\) or a list"),
+    ({"a": Slider(0, 1, 0.1, value=0.55)}, r"control 'a' has default 0.55, which is not one of its values"),
+    ({"a": Slider(1, 0, 0.1)}, r"a Slider needs step > 0 and max >= min"),
+    ({"a": []}, r"a Choice needs at least one option"),
+    ({"a": (0.0, 1.0, 0.001)}, rf"the controls span 1001 = 1001 frames; at most {MAX_FRAMES}"),
+])
+def test_bad_controls_are_reported(controls, message):
+    with pytest.raises(ValueError, match=message):
+        explore(lambda **v: Panel([Line([0, 1])]), **controls)
+
+
+def test_figure_function_must_return_panels():
+    with pytest.raises(ValueError, match=r"must return a Panel or a list of Panels; got ndarray"):
+        explore(lambda a: np.zeros(3), a=[1, 2]).to_html()
+
+
+def test_figure_function_must_keep_the_number_of_lines():
+    with pytest.raises(ValueError, match=r"same panels and number of lines for every control value"):
+        explore(lambda a: Panel([Line([0, 1])] * a), a=[1, 2]).to_html()
+
+
+def test_line_lengths_must_match():
+    with pytest.raises(ValueError, match=r"must have x and y of the same length; got 2 and 3"):
+        explore(lambda a: Panel([Line([0, 1, 2], x=[0, 1])]), a=[1]).to_html()
+
+
+def test_plotly_js_ships_with_the_plotly_package():
+    with open(plotly_js_path()) as f:
+        head = f.read(2000)
+    assert "plotly.js" in head
