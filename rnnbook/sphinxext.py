@@ -1,9 +1,12 @@
-"""Sphinx extension: serve plotly.js from the installed plotly package, only where it is needed.
+"""Sphinx extension for the book's pages: local scripts only, and only where they are needed.
 
-The interactive figures' HTML (see :mod:`rnnbook.explore`) expects a global ``Plotly``. Rather than
-loading it from a CDN or committing a copy, the build copies ``plotly.min.js`` out of the plotly
-package into ``_static/vendor/`` and adds a ``<script>`` for it to the pages that hold a figure.
-Pages without one do not load the 4 MB file.
+* The interactive figures' HTML (see :mod:`rnnbook.explore`) expects a global ``Plotly``. Rather
+  than loading it from a CDN or committing a copy, the build copies ``plotly.min.js`` out of the
+  plotly package into ``_static/vendor/`` and adds a ``<script>`` for it to the pages that hold a
+  figure. Pages without one do not load the 4 MB file.
+* Jupyter Book always enables sphinx-thebe, which declares its CDN URL in an inline script that
+  ends up twice on every page (a JavaScript error: "Identifier 'THEBE_JS_URL' has already been
+  declared"). The book has no live-code buttons, so its scripts are dropped from every page.
 """
 
 from __future__ import annotations
@@ -21,7 +24,15 @@ def plotly_js_path() -> str:
     return os.path.join(os.path.dirname(plotly.__file__), "package_data", "plotly.min.js")
 
 
-def _add_plotly_where_needed(app, pagename, templatename, context, doctree):
+def _is_thebe(script) -> bool:
+    filename = str(getattr(script, "filename", "") or "")
+    body = str(getattr(script, "attributes", {}).get("body", ""))
+    return filename.endswith("sphinx-thebe.js") or "THEBE_JS_URL" in body
+
+
+def _page_scripts(app, pagename, templatename, context, doctree):
+    if "script_files" in context:
+        context["script_files"][:] = [s for s in context["script_files"] if not _is_thebe(s)]
     if MARKER in context.get("body", ""):
         app.add_js_file(TARGET)
 
@@ -34,6 +45,6 @@ def _copy_plotly(app, exception):
 
 
 def setup(app):
-    app.connect("html-page-context", _add_plotly_where_needed)
+    app.connect("html-page-context", _page_scripts)
     app.connect("build-finished", _copy_plotly)
     return {"parallel_read_safe": True, "parallel_write_safe": True}

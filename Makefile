@@ -1,0 +1,60 @@
+# Two commands do everything on a machine with Python 3.11: `make book` and `make test`.
+SHELL := /bin/bash
+.SHELLFLAGS := -eo pipefail -c
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+NOTEBOOKS := $(sort $(wildcard notebooks/*.ipynb))
+
+.PHONY: help install book test test-fast lab execute browser clean
+
+help:
+	@echo "make book     build the HTML book into _build/html (installs .venv first)"
+	@echo "make test     run every test: nbval (strict), rnnbook vs PyTorch, book build, browser, time budgets"
+	@echo "make lab      open JupyterLab on the notebooks"
+	@echo "make execute  re-execute every notebook in place and store its outputs"
+
+$(STAMP): requirements.txt pyproject.toml
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -r requirements.txt
+	@touch $(STAMP)
+
+install: $(STAMP)
+
+book: $(STAMP)
+	$(VENV)/bin/jupyter-book build . --all -W -n --keep-going
+	@echo "The book is at $(CURDIR)/_build/html/index.html"
+
+# The browser test needs a Chromium; Playwright's own browser download is not used.
+browser:
+	@if ! command -v chromium >/dev/null 2>&1; then \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	    echo "Installing Debian's chromium for the browser test"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+	  else \
+	    echo "No chromium found: the browser test will be skipped (install chromium, or set RNNBOOK_CHROMIUM)"; \
+	  fi; \
+	fi
+
+# Two runs: first everything else on both cores; then the time-budget test alone, so the seconds
+# it measures are not shared with other tests.
+test: $(STAMP) browser
+	$(PY) -m pytest -n 2 --dist loadfile -m "not timing"
+	$(PY) -m pytest -m timing tests/test_timing.py
+
+test-fast: $(STAMP)
+	$(PY) -m pytest -n 2 --dist loadfile -m "not timing and not slow"
+
+lab: $(STAMP)
+	$(VENV)/bin/jupyter lab notebooks/
+
+# Widget state is not stored: the HTML book shows the plotly fallback, and stored widget state
+# would make myst-nb load widget scripts from a CDN.
+execute: $(STAMP)
+	$(VENV)/bin/jupyter nbconvert --to notebook --execute --inplace \
+	  --ExecutePreprocessor.timeout=60 --ExecutePreprocessor.store_widget_state=False $(NOTEBOOKS)
+
+clean:
+	rm -rf _build .pytest_cache

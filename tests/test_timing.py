@@ -1,0 +1,34 @@
+"""Every chapter runs top to bottom within its time budget on this machine.
+
+Run alone (`make test` runs it after the other tests) so the measurement is not shared with them.
+A notebook may raise its budget to at most 60 s with `"rnnbook": {"time_budget_s": 60}` in its
+metadata (for lab notebooks that say so); the default is 20 s, the target 10 s.
+"""
+
+import time
+
+import nbformat
+import pytest
+from nbclient import NotebookClient
+
+from conftest import NOTEBOOKS, toc_notebooks
+
+HARD_LIMIT_S = 20.0
+TARGET_S = 10.0
+LAB_LIMIT_S = 60.0
+MEASURED: dict[str, float] = {}
+
+
+@pytest.mark.timing
+@pytest.mark.parametrize("path", toc_notebooks(), ids=lambda p: p.name)
+def test_notebook_runs_within_budget(path):
+    nb = nbformat.read(path, as_version=4)
+    budget = float(nb.metadata.get("rnnbook", {}).get("time_budget_s", HARD_LIMIT_S))
+    assert budget <= LAB_LIMIT_S, f"{path.name} asks for {budget} s; the most any notebook may take is {LAB_LIMIT_S} s"
+    client = NotebookClient(nb, timeout=60, kernel_name="python3", allow_errors=False,
+                            resources={"metadata": {"path": str(NOTEBOOKS)}})
+    start = time.perf_counter()
+    client.execute()
+    seconds = time.perf_counter() - start
+    MEASURED[path.name] = seconds
+    assert seconds <= budget, f"{path.name} took {seconds:.1f} s; its budget is {budget:.0f} s"
