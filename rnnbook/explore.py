@@ -263,7 +263,7 @@ def _traces(panels: list[Panel]) -> list[dict]:
 
 
 def _domains(n: int) -> list[tuple[float, float]]:
-    gap = 0.07 if n > 1 else 0.0
+    gap = 0.12 if n > 1 else 0.0
     return [(p / n + (gap / 2 if p else 0), (p + 1) / n - (gap / 2 if p < n - 1 else 0))
             for p in range(n)]
 
