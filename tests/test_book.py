@@ -60,6 +60,7 @@ def test_no_page_loads_anything_from_another_host(built_book):
 def test_mathjax_and_plotly_are_served_locally(built_book):
     assert (BUILD_HTML / "_static" / "mathjax" / "tex-chtml.js").exists()
     assert (BUILD_HTML / "_static" / "vendor" / "plotly.min.js").exists()
+    assert (BUILD_HTML / "_static" / "rnnbook.css").exists()
     chapter = (BUILD_HTML / "notebooks" / "01_rnn.html").read_text()
     intro = (BUILD_HTML / "book" / "intro.html").read_text()
     assert "_static/vendor/plotly.min.js" in chapter
