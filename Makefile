@@ -50,11 +50,13 @@ test-fast: $(STAMP)
 lab: $(STAMP)
 	$(VENV)/bin/jupyter lab notebooks/
 
-# Widget state is not stored: the HTML book shows the plotly fallback, and stored widget state
-# would make myst-nb load widget scripts from a CDN.
+# Widget state and widget views are not stored: the HTML book shows each figure's plotly fallback
+# (stored widget state would make myst-nb load widget scripts from a CDN), and a notebook opened
+# before it is run shows the figure's still image instead of "model not found".
 execute: $(STAMP)
 	$(VENV)/bin/jupyter nbconvert --to notebook --execute --inplace \
 	  --ExecutePreprocessor.timeout=60 --ExecutePreprocessor.store_widget_state=False $(NOTEBOOKS)
+	$(PY) -m rnnbook.nbclean $(NOTEBOOKS)
 
 clean:
 	rm -rf _build .pytest_cache

@@ -15,9 +15,12 @@ The value shown is an :class:`Explorer`. Its MIME bundle carries
   with matplotlib on every change (a live kernel: JupyterLab, Notebook, VS Code);
 * ``text/html`` -- a plotly figure whose sliders step through frames precomputed for every
   combination of control values (the HTML book, where no kernel runs; plotly.js is served by the
-  book itself, see :mod:`rnnbook.sphinxext`);
-* ``image/png`` -- the default view, for viewers that run no scripts at all;
+  book itself, see :mod:`rnnbook.sphinxext`), preceded by a still PNG of the default view that the
+  plot script removes: viewers that run no scripts (an untrusted notebook, GitHub) show the still;
 * ``text/plain`` -- a one-line description.
+
+Stored notebooks keep no widget view (``python -m rnnbook.nbclean``, run by ``make execute``): it
+would only show "model not found" before the cell is run again, hiding the still image.
 
 The HTML is deterministic (numbers rounded to 6 significant digits, element id from a content
 hash), so nbval can compare it between runs.
@@ -25,6 +28,7 @@ hash), so nbval can compare it between runs.
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import io
 import itertools
@@ -32,6 +36,7 @@ import json
 import math
 import re
 from dataclasses import dataclass, field
+from html import escape as html_escape
 from typing import Callable, Sequence
 
 import numpy as np
@@ -339,6 +344,8 @@ def _layout(panels: list[Panel], controls: list[tuple[str, object, list]], activ
 #: Runs after Plotly.newPlot: every slider change picks the frame named by all sliders' positions.
 _POST_SCRIPT = """
 var gd = document.getElementById('{plot_id}');
+var still = gd.closest('.rnnbook-explore').querySelector('img.rnnbook-explore-still');
+if (still) { still.remove(); }
 gd.on('plotly_sliderchange', function () {
   var active = gd.layout.sliders.map(function (s) { return s.active || 0; });
   Plotly.animate(gd, [active.join('_')], {mode: 'immediate', transition: {duration: 0},
@@ -411,7 +418,16 @@ class Explorer:
             config={"displaylogo": False, "responsive": True,
                     "modeBarButtonsToRemove": ["select2d", "lasso2d"]},
         )
-        return f'<div class="rnnbook-explore">{html}</div>'
+        # A still image first: it is what a viewer that runs no scripts shows (an untrusted
+        # notebook in JupyterLab, GitHub); the plot script removes it once plotly has drawn.
+        still = base64.b64encode(self.png()).decode()
+        alt = html_escape(repr(self), quote=True)
+        return (f'<div class="rnnbook-explore"><img class="rnnbook-explore-still" alt="{alt}" '
+                f'src="data:image/png;base64,{still}"/>{html}</div>')
+
+    def png(self) -> bytes:
+        """The figure at the default control values, as PNG bytes."""
+        return _png(self.panels(**self.values(self.default)))
 
     # -- the live widget ----------------------------------------------------------------------
     def widget(self):
@@ -449,13 +465,7 @@ class Explorer:
         return f"<interactive figure: {parts}; {self.n_frames} precomputed frames>"
 
     def _repr_mimebundle_(self, include=None, exclude=None):
-        import base64
-
-        bundle = {
-            "text/plain": repr(self),
-            "text/html": self.to_html(),
-            "image/png": base64.b64encode(_png(self.panels(**self.values(self.default)))).decode(),
-        }
+        bundle = {"text/plain": repr(self), "text/html": self.to_html()}
         try:
             widget_bundle = self.widget()._repr_mimebundle_()
         except Exception:  # no kernel with a comm (e.g. a plain script): the static parts suffice

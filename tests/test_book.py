@@ -167,6 +167,8 @@ def test_interactive_figure_responds_to_slider(open_page):
     plot.scroll_into_view_if_needed()
     page.wait_for_function("typeof Plotly !== 'undefined' && document.querySelector('.rnnbook-explore .main-svg')")
     plot_id = plot.get_attribute("id")
+    assert page.locator(".rnnbook-explore img.rnnbook-explore-still").count() == 0, \
+        "the still image should give way to the interactive plot"
     before = _trace_state(page, plot_id)
 
     # Click the far right end of the first slider's rail (rho = 1.5), as a reader would.

@@ -1,5 +1,6 @@
 """The interactive-figure helper: live widget, static plotly fallback, and clear errors."""
 
+import base64
 import json
 import re
 
@@ -29,9 +30,9 @@ def frames_of(html):
     return json.loads(frames.group(1))
 
 
-def test_bundle_has_widget_html_png_and_text():
+def test_bundle_has_widget_html_and_text():
     bundle = make()._repr_mimebundle_()
-    assert set(bundle) == {"application/vnd.jupyter.widget-view+json", "text/html", "image/png", "text/plain"}
+    assert set(bundle) == {"application/vnd.jupyter.widget-view+json", "text/html", "text/plain"}
     assert bundle["text/plain"] == "<interactive figure: base: 5 values, kind: 2 values; 10 precomputed frames>"
     assert bundle["application/vnd.jupyter.widget-view+json"]["model_id"]
 
@@ -44,9 +45,19 @@ def test_html_is_deterministic_and_content_addressed():
         re.search(r'id="(rnnbook-explore-[0-9a-f]{12})"', other).group(1)
 
 
+def test_html_starts_with_a_still_image_that_the_plot_script_removes():
+    html = make().to_html()
+    still = re.search(r'<img class="rnnbook-explore-still" alt="([^"]*)" src="data:image/png;base64,([^"]+)"/>', html)
+    assert still and still.start() < html.index("Plotly.newPlot")
+    assert still.group(1) == "&lt;interactive figure: base: 5 values, kind: 2 values; 10 precomputed frames&gt;"
+    assert base64.b64decode(still.group(2))[:4] == b"\x89PNG"
+    assert "querySelector('img.rnnbook-explore-still')" in html
+
+
 def test_html_loads_nothing_from_elsewhere():
     html = make().to_html()
     assert "<script src" not in html and "https://" not in html and "http://" not in html
+    assert "<img" not in html.split("/>", 1)[1]  # the only image is the inline still
 
 
 def test_one_frame_per_combination_with_the_right_numbers():

@@ -50,6 +50,10 @@ def test_errors_only_where_tagged(path):
 
 @pytest.mark.parametrize("path", toc_notebooks(), ids=lambda p: p.name)
 def test_no_stored_widget_state(path):
-    """Stored widget state makes the HTML book load widget scripts from a CDN."""
+    """Stored widget state makes the HTML book load widget scripts from a CDN, and a stored widget
+    view shows "model not found" in JupyterLab instead of the figure's still image."""
     nb = json.loads(path.read_text())
     assert "widgets" not in nb.get("metadata", {}), f"{path.name} stores widget state; run `make execute`"
+    views = [i for i, cell in enumerate(nb["cells"]) for out in cell.get("outputs", [])
+             if "application/vnd.jupyter.widget-view+json" in out.get("data", {})]
+    assert not views, f"{path.name} cells {views} store widget views; run `make execute`"
