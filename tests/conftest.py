@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import os
 import pathlib
+import shutil
 
 import pytest
 import yaml
@@ -33,6 +35,31 @@ def toc_files() -> list[str]:
 
 def toc_notebooks() -> list[pathlib.Path]:
     return [ROOT / f"{f}.ipynb" for f in toc_files() if f.startswith("notebooks/")]
+
+
+def find_chromium():
+    for candidate in (os.environ.get("RNNBOOK_CHROMIUM"), "chromium", "chromium-browser", "google-chrome"):
+        if candidate and shutil.which(candidate):
+            return shutil.which(candidate)
+    return None
+
+
+@pytest.fixture(scope="module")
+def browser():
+    path = find_chromium()
+    if path is None:
+        if os.environ.get("CI") or os.environ.get("RNNBOOK_REQUIRE_BROWSER"):
+            pytest.fail("no Chromium found; CI needs one for the browser test (apt-get install chromium)")
+        pytest.skip("no Chromium found (install chromium or set RNNBOOK_CHROMIUM)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=path, args=[
+            "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+            "--disable-component-update", "--disable-sync", "--no-first-run",
+        ])
+        yield browser
+        browser.close()
 
 
 @pytest.fixture

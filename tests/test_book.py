@@ -10,7 +10,6 @@ import functools
 import http.server
 import os
 import re
-import shutil
 import subprocess
 import sys
 import threading
@@ -70,13 +69,6 @@ def test_mathjax_and_plotly_are_served_locally(built_book):
 # ---------------------------------------------------------------------------------------------
 # The browser
 # ---------------------------------------------------------------------------------------------
-def find_chromium():
-    for candidate in (os.environ.get("RNNBOOK_CHROMIUM"), "chromium", "chromium-browser", "google-chrome"):
-        if candidate and shutil.which(candidate):
-            return shutil.which(candidate)
-    return None
-
-
 @pytest.fixture(scope="module")
 def site(built_book):
     assert built_book[0] == 0, "the book did not build"
@@ -89,24 +81,6 @@ def site(built_book):
     threading.Thread(target=server.serve_forever, daemon=True).start()
     yield f"{LOCAL_ORIGIN}:{server.server_address[1]}"
     server.shutdown()
-
-
-@pytest.fixture(scope="module")
-def browser():
-    path = find_chromium()
-    if path is None:
-        if os.environ.get("CI") or os.environ.get("RNNBOOK_REQUIRE_BROWSER"):
-            pytest.fail("no Chromium found; CI needs one for the browser test (apt-get install chromium)")
-        pytest.skip("no Chromium found (install chromium or set RNNBOOK_CHROMIUM)")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=path, args=[
-            "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-            "--disable-component-update", "--disable-sync", "--no-first-run",
-        ])
-        yield browser
-        browser.close()
 
 
 @pytest.fixture

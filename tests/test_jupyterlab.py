@@ -1,0 +1,88 @@
+"""A student's view: chapter 1 opened in a real JupyterLab, in a real browser.
+
+Before the notebook is run, the interactive figure shows its still image (no "model not found");
+after "Run All Cells", the live ipywidgets slider redraws the figure.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+
+import pytest
+
+from conftest import NOTEBOOKS
+
+pytestmark = pytest.mark.slow
+CHAPTER = "01_rnn.ipynb"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def lab(tmp_path_factory):
+    root = tmp_path_factory.mktemp("lab")
+    shutil.copy(NOTEBOOKS / CHAPTER, root / CHAPTER)
+    port = free_port()
+    jupyter = os.path.join(os.path.dirname(sys.executable), "jupyter")
+    process = subprocess.Popen(
+        [jupyter, "lab", "--no-browser", f"--port={port}", "--ip=127.0.0.1", "--allow-root",
+         "--ServerApp.token=", "--ServerApp.password=", f"--ServerApp.root_dir={root}"],
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        try:
+            urllib.request.urlopen(f"{url}/api/status", timeout=2)
+            break
+        except OSError:
+            time.sleep(0.5)
+    else:
+        process.kill()
+        pytest.fail("JupyterLab did not start within 60 s")
+    yield url
+    process.terminate()
+    try:
+        process.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        process.kill()
+
+
+def test_figure_is_still_before_running_and_live_after(browser, lab):
+    page = browser.new_page(viewport={"width": 1400, "height": 1000})
+    try:
+        page.goto(f"{lab}/lab/tree/{CHAPTER}")
+        page.wait_for_selector(".jp-Notebook .jp-Cell", timeout=60000)
+        page.wait_for_selector("img.rnnbook-explore-still", state="attached", timeout=30000)
+        assert page.get_by_text("model not found").count() == 0
+
+        page.get_by_role("menuitem", name="Run", exact=True).click()
+        page.get_by_text("Run All Cells", exact=True).click()
+        widget = page.locator(".jupyter-widgets.widget-vbox").first
+        widget.wait_for(timeout=120000)
+        widget.scroll_into_view_if_needed()
+        image = widget.locator("img").first
+        page.wait_for_function("img => img.src && img.naturalWidth > 100", arg=image.element_handle(),
+                               timeout=30000)
+        before = image.get_attribute("src")
+        readout = widget.locator(".widget-readout").first
+        start = readout.inner_text()
+
+        widget.locator(".noUi-handle").first.click()
+        for _ in range(3):
+            page.keyboard.press("ArrowRight")
+        page.wait_for_function("([img, old]) => img.src !== old", arg=[image.element_handle(), before],
+                               timeout=30000)
+        assert readout.inner_text() != start
+    finally:
+        page.close()
