@@ -10,7 +10,8 @@ import numpy as np
 
 
 def _shape_text(shape) -> str:
-    return "(" + ", ".join(str(s) for s in shape) + ")"
+    """Python's own tuple notation: (3, 4), (4,), ()."""
+    return str(tuple(int(s) for s in shape))
 
 
 def as_array(name: str, value, ndim: int, layout: str) -> np.ndarray:
