@@ -56,7 +56,9 @@ def check_lstm_inputs(x, state0, params):
     params, n_in, hidden = check_params(params, "lstm")
     x = as_array("x", x, 3, "(T, B, I)")
     if x.shape[0] == 0 or x.shape[1] == 0:
-        raise ValueError(f"x must have at least one time step and one sequence; got shape {x.shape}.")
+        raise ValueError(
+            f"x must have at least one time step and one sequence; got shape {x.shape}."
+        )
     expect_shape("x", x, (x.shape[0], x.shape[1], n_in), "(T, B, I)")
     if not isinstance(state0, (tuple, list)):
         if hasattr(state0, "shape"):
