@@ -35,11 +35,10 @@ def check_state(name: str, value, batch: int, hidden: int) -> np.ndarray:
     """Validate one half of the state pair (``h0`` or ``c0``); return it as float64 ``(B, H)``."""
     if hasattr(value, "detach"):
         value = value.detach().cpu().numpy()
-    shape = np.shape(value) if isinstance(value, np.ndarray) else None
-    if shape is not None and len(shape) == 3:
+    if isinstance(value, np.ndarray) and value.ndim == 3:
         raise ValueError(
             f"{name} must have 2 dimensions (B, H) = ({batch}, {hidden}); got shape "
-            f"({', '.join(map(str, shape))}), the (num_layers, B, H) layout of nn.LSTM's "
+            f"({', '.join(map(str, value.shape))}), the (num_layers, B, H) layout of nn.LSTM's "
             f"states, so pass {name}[0] for the single layer."
         )
     arr = as_array(name, value, 2, "(B, H)")
