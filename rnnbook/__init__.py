@@ -4,6 +4,7 @@ Everything is numpy float64 in PyTorch's layout and parameter names, tested agai
 """
 
 from .explore import Choice, Explorer, Line, Panel, Slider, explore
+from .lstm import lstm_backward, lstm_forward
 from .params import params_from_torch
 from .rnn import rnn_forward
 
@@ -14,6 +15,8 @@ __all__ = [
     "Panel",
     "Slider",
     "explore",
+    "lstm_backward",
+    "lstm_forward",
     "params_from_torch",
     "rnn_forward",
 ]
