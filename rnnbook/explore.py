@@ -304,10 +304,9 @@ def _frame_layout(panels: list[Panel]) -> dict:
 
 def _layout(panels: list[Panel], controls: list[tuple[str, object, list]], active: list[int]) -> dict:
     layout: dict = {
-        "height": 420 + 55 * len(controls),
-        "margin": {"l": 60, "r": 20, "t": 40, "b": 40 + 75 * len(controls)},
+        "margin": {"l": 60, "r": 20, "t": 40, "b": 0},
         "legend": {"font": {"size": 11}},
-        "plot_bgcolor": "white", "shapes": [], "sliders": [],
+        "plot_bgcolor": "white", "shapes": [], "sliders": [], "updatemenus": [],
     }
     for p, (panel, (lo, hi)) in enumerate(zip(panels, _domains(len(panels)))):
         suffix = "" if p == 0 else str(p + 1)
@@ -326,32 +325,84 @@ def _layout(panels: list[Panel], controls: list[tuple[str, object, list]], activ
                 "line": {"color": "grey", "dash": "dash", "width": 1},
             })
     frame_layout = _frame_layout(panels)
-    layout["annotations"] = frame_layout.pop("annotations")
+    layout["annotations"] = frame_layout.pop("annotations")  # titles first, then control labels
     for key, value in frame_layout.items():
         layout[key].update(value)
-    for k, (name, control, options) in enumerate(controls):
-        label = tex_to_plotly(control.label or name)
-        layout["sliders"].append({
-            "name": name, "active": active[k], "pad": {"t": 40 + 75 * k, "l": 10},
-            "currentvalue": {"prefix": f"{label} = ", "font": {"size": 13}},
-            "len": 0.95, "x": 0.02, "y": 0, "yanchor": "top",
-            "steps": [{"method": "skip", "label": _fmt(v), "value": str(i), "args": []}
-                      for i, v in enumerate(options)],
-        })
+    rows = _control_rows(controls, active)
+    layout["sliders"], layout["updatemenus"] = rows["sliders"], rows["updatemenus"]
+    layout["annotations"] += rows["labels"]
+    layout["margin"]["b"] = rows["height"] + 10
+    layout["height"] = 400 + rows["height"]
     return layout
 
 
-#: Runs after Plotly.newPlot: every slider change picks the frame named by all sliders' positions.
+def _control_rows(controls, active: list[int]) -> dict:
+    """Plotly sliders (for Slider) and rows of buttons with a label (for Choice), stacked below
+    the plot in control order; ``height`` is the pixels they take."""
+    rows: dict = {"sliders": [], "updatemenus": [], "labels": []}
+    top = 60  # pixels below the plot area where the first control starts
+    for k, (name, control, options) in enumerate(controls):
+        label = tex_to_plotly(control.label or name)
+        if isinstance(control, Slider):
+            rows["sliders"].append({
+                "name": name, "active": active[k], "pad": {"t": top, "l": 10},
+                "currentvalue": {"prefix": f"{label} = ", "font": {"size": 13}},
+                "len": 0.95, "x": 0.02, "y": 0, "yanchor": "top",
+                "steps": [{"method": "skip", "label": _fmt(v), "value": str(i), "args": []}
+                          for i, v in enumerate(options)],
+            })
+            top += SLIDER_ROW
+        else:
+            rows["labels"].append({
+                "text": f"{label}:", "showarrow": False, "xref": "paper", "yref": "paper",
+                "x": 0.02, "y": 0, "xanchor": "left", "yanchor": "top", "yshift": -top,
+                "font": {"size": 13},
+            })
+            rows["updatemenus"].append({
+                "name": name, "type": "buttons", "direction": "right", "active": active[k],
+                "showactive": True, "x": 0.02, "y": 0, "xanchor": "left", "yanchor": "top",
+                "pad": {"t": top + 22, "l": 0},
+                "buttons": [{"method": "skip", "label": _fmt(v), "args": []} for v in options],
+            })
+            top += BUTTON_ROW
+    rows["height"] = top
+    return rows
+
+
+SLIDER_ROW = 80  # pixels per slider control
+BUTTON_ROW = 62  # pixels per row of buttons
+
+#: Runs after Plotly.newPlot. ``CONTROLS`` lists, in control order, where each control's position
+#: lives: ["s", k] for layout.sliders[k], ["m", k] for layout.updatemenus[k]. Any change shows the
+#: frame named by all positions together, so the controls combine.
 _POST_SCRIPT = """
 var gd = document.getElementById('{plot_id}');
 var still = gd.closest('.rnnbook-explore').querySelector('img.rnnbook-explore-still');
 if (still) { still.remove(); }
-gd.on('plotly_sliderchange', function () {
-  var active = gd.layout.sliders.map(function (s) { return s.active || 0; });
+var CONTROLS = %s;
+function rnnbookShowFrame() {
+  var active = CONTROLS.map(function (c) {
+    var holder = c[0] === 's' ? gd.layout.sliders[c[1]] : gd.layout.updatemenus[c[1]];
+    return holder.active || 0;
+  });
   Plotly.animate(gd, [active.join('_')], {mode: 'immediate', transition: {duration: 0},
                                           frame: {duration: 0, redraw: true}});
-});
+}
+gd.on('plotly_sliderchange', rnnbookShowFrame);
+gd.on('plotly_buttonclicked', rnnbookShowFrame);
 """
+
+
+def _control_places(controls) -> list[list]:
+    places, sliders, menus = [], 0, 0
+    for _, control, _ in controls:
+        if isinstance(control, Slider):
+            places.append(["s", sliders])
+            sliders += 1
+        else:
+            places.append(["m", menus])
+            menus += 1
+    return places
 
 
 class Explorer:
@@ -395,6 +446,7 @@ class Explorer:
         import plotly.io as pio
 
         frames, shape = [], None
+        labels = _control_rows(self.controls, self.default)["labels"]
         for index in itertools.product(*(range(len(o)) for _, _, o in self.controls)):
             panels = self.panels(**self.values(index))
             this_shape = [len(p.lines) for p in panels]
@@ -405,8 +457,10 @@ class Explorer:
                     f"the figure function must return the same panels and number of lines for "
                     f"every control value; got {shape} and then {this_shape} at {self.values(index)}."
                 )
+            frame_layout = _frame_layout(panels)
+            frame_layout["annotations"] += labels  # the frame replaces all annotations
             frames.append({"name": "_".join(map(str, index)), "data": _traces(panels),
-                           "layout": _frame_layout(panels)})
+                           "layout": frame_layout})
         default_name = "_".join(map(str, self.default))
         data = next(f["data"] for f in frames if f["name"] == default_name)
         layout = _layout(self.panels(**self.values(self.default)), self.controls, self.default)
@@ -414,7 +468,7 @@ class Explorer:
         digest = hashlib.sha1(json.dumps(figure, sort_keys=True).encode()).hexdigest()[:12]
         html = pio.to_html(
             figure, include_plotlyjs=False, full_html=False, auto_play=False, validate=False,
-            div_id=f"rnnbook-explore-{digest}", post_script=_POST_SCRIPT,
+            div_id=f"rnnbook-explore-{digest}", post_script=_POST_SCRIPT % json.dumps(_control_places(self.controls)),
             config={"displaylogo": False, "responsive": True,
                     "modeBarButtonsToRemove": ["select2d", "lasso2d"]},
         )

@@ -32,9 +32,12 @@ def check_rnn_inputs(x, h0, params, nonlinearity: str):
     expect_shape("x", x, (x.shape[0], x.shape[1], n_in), "(T, B, I)")
     h0 = as_array("h0", h0, 2, "(B, H)")
     if h0.shape != (x.shape[1], hidden):
+        hint = ""
+        if h0.shape == (x.shape[0], hidden):  # h0's batch matches x's first axis
+            hint = ", which fits x only if x is batch-first (B, T, I): pass x.transpose(1, 0, 2)"
         raise ValueError(
             f"h0 must have shape (B, H) = ({x.shape[1]}, {hidden}), with B taken from x of shape "
-            f"{x.shape} read as time-major (T, B, I) and H from the weights; got {h0.shape}."
+            f"{x.shape} read as time-major (T, B, I) and H from the weights; got {h0.shape}{hint}."
         )
     return x, h0, params
 

@@ -73,9 +73,24 @@ def test_one_frame_per_combination_with_the_right_numbers():
 def test_sliders_start_at_the_defaults_and_have_one_step_per_value():
     html = make().to_html()
     layout = json.loads(re.search(r"Plotly\.newPlot\(\s*\"[^\"]+\",\s*\[.*?\],\s*(\{.*?\}),\s*\{\"displaylogo\"", html, re.S).group(1))
-    assert [s["active"] for s in layout["sliders"]] == [2, 0]
+    assert [s["active"] for s in layout["sliders"]] == [2]
     assert [step["label"] for step in layout["sliders"][0]["steps"]] == ["0.5", "0.75", "1", "1.25", "1.5"]
+    # a Choice is a row of buttons, labelled, starting at its default
+    assert [m["active"] for m in layout["updatemenus"]] == [0]
+    assert [b["label"] for b in layout["updatemenus"][0]["buttons"]] == ["power", "linear"]
+    assert "kind:" in [a["text"] for a in layout["annotations"]]
     assert layout["yaxis"]["type"] == "log"
+
+
+def test_frames_keep_the_control_labels():
+    """A frame replaces all annotations, so each must carry the buttons' labels too."""
+    for frame in frames_of(make().to_html()):
+        assert "kind:" in [a["text"] for a in frame["layout"]["annotations"]]
+
+
+def test_plot_script_knows_where_each_control_lives():
+    html = explore(powers, kind=["power", "linear"], base=Slider(0.5, 1.5, 0.25)).to_html()
+    assert 'var CONTROLS = [["m", 0], ["s", 0]];' in html
 
 
 def test_live_widget_redraws_when_a_control_moves():

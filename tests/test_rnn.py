@@ -96,6 +96,15 @@ def test_h0_with_wrong_shape_names_batch_and_hidden(good):
     assert one_sentence(str(info.value))
 
 
+def test_batch_first_x_gets_a_hint(good):
+    _, h0, params = good  # h0 is (B=2, H=4)
+    x_batch_first = np.zeros((2, 5, 3))  # (B, T, I)
+    with pytest.raises(ValueError, match=r"got \(2, 4\), which fits x only if x is batch-first \(B, T, I\): "
+                                         r"pass x.transpose\(1, 0, 2\)\.$") as info:
+        rnnbook.rnn_forward(x_batch_first, h0, params)
+    assert one_sentence(str(info.value))
+
+
 def test_h0_with_layer_axis_is_rejected(good):
     x, _, params = good
     with pytest.raises(ValueError, match=r"h0 must have 2 dimensions \(B, H\); got shape \(1, 2, 4\)"):
