@@ -167,3 +167,40 @@ def test_interactive_figure_responds_to_slider(open_page):
     assert final["menus"][0] == 1
     assert "relu" in final["title"] and after["title"].split(":")[0].replace("tanh", "relu") in final["title"]
     assert final["y"] != after["y"]
+
+
+# ---------------------------------------------------------------------------------------------
+# Every chapter page, generically
+# ---------------------------------------------------------------------------------------------
+CHAPTER_PAGES = [f"{f}.html" for f in toc_files() if f.startswith("notebooks/")]
+_PLOT_STATE = ("id => { const gd = document.getElementById(id);"
+               " return JSON.stringify([gd.data.map(d => d.y), (gd.layout.annotations || []).map(a => a.text)]); }")
+
+
+@pytest.mark.parametrize("path", CHAPTER_PAGES)
+def test_every_chapter_renders_and_its_figures_respond(open_page, path):
+    page = open_page(path)
+    page.wait_for_function("document.querySelectorAll('mjx-container').length > 0", timeout=20000)
+    assert page.locator("mjx-merror").count() == 0, f"{path}: MathJax reported a TeX error"
+    sizes = page.eval_on_selector_all("figure img", "imgs => imgs.map(i => i.naturalWidth)")
+    assert all(width > 100 for width in sizes), f"{path}: a figure image did not load: {sizes}"
+
+    plots = page.locator(".rnnbook-explore .js-plotly-plot")
+    for k in range(plots.count()):
+        plot_id = plots.nth(k).get_attribute("id")
+        plots.nth(k).scroll_into_view_if_needed()
+        page.wait_for_function("id => document.getElementById(id).querySelector('.main-svg')", arg=plot_id)
+        before = page.evaluate(_PLOT_STATE, plot_id)
+        rails = page.locator(f"#{plot_id} .slider-rail-rect")
+        if rails.count():
+            active = page.evaluate("id => document.getElementById(id).layout.sliders[0].active || 0", plot_id)
+            steps = page.evaluate("id => document.getElementById(id).layout.sliders[0].steps.length", plot_id)
+            box = rails.first.bounding_box()
+            x = box["x"] + (box["width"] - 2 if active < steps / 2 else 2)
+            page.mouse.click(x, box["y"] + box["height"] / 2)
+        else:
+            buttons = page.locator(f"#{plot_id} .updatemenu-button")
+            active = page.evaluate("id => document.getElementById(id).layout.updatemenus[0].active || 0", plot_id)
+            buttons.nth(1 if active == 0 else 0).click()
+        page.wait_for_function("([id, old]) => (" + _PLOT_STATE + ")(id) !== old", arg=[plot_id, before],
+                               timeout=10000)
