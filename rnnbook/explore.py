@@ -420,6 +420,7 @@ class Explorer:
             options = control.options()
             self.controls.append((name, control, options))
         self.default = [_default_index(n, c, o) for n, c, o in self.controls]
+        self._default_png: bytes | None = None
         self.n_frames = math.prod(len(o) for _, _, o in self.controls)
         if self.n_frames > MAX_FRAMES:
             sizes = " x ".join(str(len(o)) for _, _, o in self.controls)
@@ -480,8 +481,10 @@ class Explorer:
                 f'src="data:image/png;base64,{still}"/>{html}</div>')
 
     def png(self) -> bytes:
-        """The figure at the default control values, as PNG bytes."""
-        return _png(self.panels(**self.values(self.default)))
+        """The figure at the default control values, as PNG bytes (drawn once, then reused)."""
+        if self._default_png is None:
+            self._default_png = _png(self.panels(**self.values(self.default)))
+        return self._default_png
 
     # -- the live widget ----------------------------------------------------------------------
     def widget(self):
@@ -510,7 +513,7 @@ class Explorer:
 
         for box in inputs:
             box.observe(redraw, names="value")
-        redraw()
+        image.value = self.png()  # the controls start at the defaults
         return widgets.VBox([*inputs, image])
 
     # -- display ------------------------------------------------------------------------------
