@@ -112,6 +112,7 @@ def test_numbers_are_rounded_and_non_finite_become_gaps():
 def test_tex_labels_become_unicode_for_plotly():
     assert tex_to_plotly(r"$\|h_t\|$ and $\rho^{t-1}$") == "‖h<sub>t</sub>‖ and ρ<sup>t-1</sup>"
     assert tex_to_plotly("plain text") == "plain text"
+    assert tex_to_plotly(r"$\tilde{c}_t$") == "c\u0303<sub>t</sub>"
 
 
 @pytest.mark.parametrize("controls,message", [
