@@ -206,18 +206,34 @@ def _xy(line: Line) -> tuple[np.ndarray, np.ndarray]:
     return x, y
 
 
+def _colors(panels: list[Panel]) -> list[list[str]]:
+    """One colour per line. The palette runs on across panels, so the plotly figure's single
+    legend never shows two different lines in the same colour."""
+    colors, n = [], 0
+    for panel in panels:
+        row = []
+        for line in panel.lines:
+            if line.color:
+                row.append(line.color)
+            else:
+                row.append(_PALETTE[n % len(_PALETTE)])
+                n += 1
+        colors.append(row)
+    return colors
+
+
 def draw_matplotlib(panels: list[Panel], width: float = 4.6, height: float = 3.4):
     """Draw panels side by side with matplotlib; returns the Figure (the caller closes it)."""
     import matplotlib.pyplot as plt
 
     fig, axes = plt.subplots(1, len(panels), figsize=(width * len(panels), height), squeeze=False)
-    for ax, panel in zip(axes[0], panels):
-        for k, line in enumerate(panel.lines):
+    for ax, panel, colors in zip(axes[0], panels, _colors(panels)):
+        for line, color in zip(panel.lines, colors):
             x, y = _xy(line)
             marker = "o" if line.style.startswith("o") else None
             linestyle = line.style.lstrip("o") or ("none" if marker else "-")
             ax.plot(x, y, linestyle=linestyle, marker=marker, markersize=3,
-                    color=line.color or _PALETTE[k % len(_PALETTE)], label=line.label)
+                    color=color, label=line.label)
         for level in panel.hlines:
             ax.axhline(level, color="grey", linestyle="--", linewidth=1)
         ax.set_yscale(panel.yscale)
@@ -250,9 +266,9 @@ def _round(values: np.ndarray) -> list:
 
 def _traces(panels: list[Panel]) -> list[dict]:
     traces = []
-    for p, panel in enumerate(panels):
+    for p, (panel, colors) in enumerate(zip(panels, _colors(panels))):
         axis = "" if p == 0 else str(p + 1)
-        for k, line in enumerate(panel.lines):
+        for line, color in zip(panel.lines, colors):
             x, y = _xy(line)
             mode = "lines"
             if line.style.startswith("o"):
@@ -261,7 +277,7 @@ def _traces(panels: list[Panel]) -> list[dict]:
                 "type": "scatter", "mode": mode, "x": _round(x), "y": _round(y),
                 "name": tex_to_plotly(line.label or ""), "showlegend": bool(line.label),
                 "xaxis": "x" + axis, "yaxis": "y" + axis,
-                "line": {"color": line.color or _PALETTE[k % len(_PALETTE)],
+                "line": {"color": color,
                          "dash": _STYLES.get(line.style.lstrip("o") or "-", "solid")},
                 "marker": {"size": 4},
             })

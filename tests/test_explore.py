@@ -109,6 +109,13 @@ def test_numbers_are_rounded_and_non_finite_become_gaps():
     assert "[0.333333,null,null,1.0]" in html
 
 
+def test_colours_are_not_reused_across_panels():
+    frame = frames_of(make().to_html())[0]
+    automatic = [trace["line"]["color"] for trace in frame["data"]]
+    # panel 1: two lines, panel 2: one line; none has an explicit colour
+    assert len(set(automatic)) == 3
+
+
 def test_tex_labels_become_unicode_for_plotly():
     assert tex_to_plotly(r"$\|h_t\|$ and $\rho^{t-1}$") == "‖h<sub>t</sub>‖ and ρ<sup>t-1</sup>"
     assert tex_to_plotly("plain text") == "plain text"
