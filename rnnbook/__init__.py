@@ -3,17 +3,24 @@
 Everything is numpy float64 in PyTorch's layout and parameter names, tested against PyTorch.
 """
 
+from .bptt import rnn_backward
 from .explore import Choice, Explorer, Line, Panel, Slider, explore
+from .gradcheck import GradCheck, gradcheck, numeric_gradient, relative_error
 from .params import params_from_torch
 from .rnn import rnn_forward
 
 __all__ = [
     "Choice",
     "Explorer",
+    "GradCheck",
     "Line",
     "Panel",
     "Slider",
     "explore",
+    "gradcheck",
+    "numeric_gradient",
     "params_from_torch",
+    "relative_error",
+    "rnn_backward",
     "rnn_forward",
 ]

@@ -1,0 +1,98 @@
+"""Backpropagation through time (BPTT) for the vanilla RNN, in numpy float64.
+
+The forward pass is the one of :func:`rnnbook.rnn_forward` (PyTorch's ``nn.RNN`` in row form)::
+
+    z_t = x_t W_ih^T + b_ih + h_{t-1} W_hh^T + b_hh        (B, H)
+    h_t = f(z_t)                                           (B, H)
+
+Given ``d_out[t] = dL/dh_t``, the part of the loss gradient that reaches ``h_t`` directly (from the
+output layer at step t, *not* through later steps), the backward pass runs from ``t = T`` down to 1::
+
+    dL/dh_t  = d_out[t] + delta_{t+1} W_hh      (the future reaches h_t through z_{t+1})
+    delta_t  = dL/dz_t = f'(z_t) * dL/dh_t      (elementwise)
+
+and every parameter gradient is a sum over time of one term per step::
+
+    dL/dW_ih = sum_t delta_t^T x_t        dL/dW_hh = sum_t delta_t^T h_{t-1}
+    dL/db_ih = dL/db_hh = sum_t sum_batch delta_t
+    dL/dx_t  = delta_t W_ih               dL/dh_0  = delta_1 W_hh
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ._checks import as_array, expect_shape
+from .rnn import activation, check_rnn_inputs
+
+
+def activation_derivative(z: np.ndarray, h: np.ndarray, nonlinearity: str) -> np.ndarray:
+    """f'(z) for the RNN's nonlinearity, computed from the pre-activation ``z`` or ``h = f(z)``.
+
+    For tanh, f'(z) = 1 - tanh(z)^2 = 1 - h^2. For relu, f'(z) = 1 where z > 0 and 0 elsewhere
+    (PyTorch's convention at z = 0).
+    """
+    if nonlinearity == "tanh":
+        return 1.0 - h * h
+    return (z > 0).astype(np.float64)
+
+
+def rnn_backward(x, h0, params, d_out, nonlinearity: str = "tanh") -> dict[str, np.ndarray]:
+    """Gradients of a loss through a one-layer RNN, by backpropagation through time.
+
+    Parameters
+    ----------
+    x : array (T, B, I)
+        Inputs, time-major, as for :func:`rnnbook.rnn_forward`.
+    h0 : array (B, H)
+        Initial hidden state.
+    params : dict
+        ``weight_ih_l0`` (H, I), ``weight_hh_l0`` (H, H), ``bias_ih_l0`` (H,), ``bias_hh_l0`` (H,).
+    d_out : array (T, B, H)
+        ``dL/dout``: the gradient of the loss with respect to the output ``out`` of
+        :func:`rnnbook.rnn_forward`, i.e. what ``out.backward(d_out)`` feeds into PyTorch. For a
+        loss ``L = sum_t L_t(h_t)`` it holds ``dL_t/dh_t`` at step ``t``; the recurrence adds the
+        part that arrives through later steps.
+    nonlinearity : "tanh" or "relu"
+
+    Returns
+    -------
+    dict
+        ``weight_ih_l0``, ``weight_hh_l0``, ``bias_ih_l0``, ``bias_hh_l0`` (each the shape of the
+        parameter), ``x`` (T, B, I) and ``h0`` (B, H): the gradient of ``L`` with respect to each.
+        Equal to PyTorch autograd on ``nn.RNN`` with the same weights.
+    """
+    x, h0, p = check_rnn_inputs(x, h0, params, nonlinearity)
+    T, B, _ = x.shape
+    H = h0.shape[1]
+    d_out = as_array("d_out", d_out, 3, "(T, B, H)")
+    expect_shape("d_out", d_out, (T, B, H), "(T, B, H)")
+    W_ih, W_hh = p["weight_ih_l0"], p["weight_hh_l0"]
+    b = p["bias_ih_l0"] + p["bias_hh_l0"]
+
+    # Forward, keeping what the backward pass needs: every pre-activation and state.
+    z = np.empty((T, B, H))
+    states = np.empty((T + 1, B, H))  # states[0] = h_0, states[t] = h_t
+    states[0] = h0
+    for t in range(T):
+        z[t] = x[t] @ W_ih.T + states[t] @ W_hh.T + b
+        states[t + 1] = activation(z[t], nonlinearity)
+    f_prime = activation_derivative(z, states[1:], nonlinearity)  # (T, B, H)
+
+    # Backward through time: delta[t] = dL/dz_t.
+    delta = np.empty((T, B, H))
+    from_future = np.zeros((B, H))  # delta_{t+1} W_hh: what reaches h_t through later steps
+    for t in range(T - 1, -1, -1):
+        delta[t] = f_prime[t] * (d_out[t] + from_future)
+        from_future = delta[t] @ W_hh
+
+    delta_flat = delta.reshape(T * B, H)
+    bias_grad = delta_flat.sum(axis=0)
+    return {
+        "weight_ih_l0": delta_flat.T @ x.reshape(T * B, -1),
+        "weight_hh_l0": delta_flat.T @ states[:-1].reshape(T * B, H),
+        "bias_ih_l0": bias_grad,
+        "bias_hh_l0": bias_grad.copy(),
+        "x": delta @ W_ih,
+        "h0": from_future,
+    }
