@@ -26,15 +26,15 @@ from ._checks import as_array, expect_shape
 from .rnn import activation, check_rnn_inputs
 
 
-def activation_derivative(z: np.ndarray, h: np.ndarray, nonlinearity: str) -> np.ndarray:
-    """f'(z) for the RNN's nonlinearity, computed from the pre-activation ``z`` or ``h = f(z)``.
+def activation_derivative(h: np.ndarray, nonlinearity: str) -> np.ndarray:
+    """f'(z_t), computed from the state ``h = f(z_t)`` alone, so the pre-activations need not be kept.
 
     For tanh, f'(z) = 1 - tanh(z)^2 = 1 - h^2. For relu, f'(z) = 1 where z > 0 and 0 elsewhere
-    (PyTorch's convention at z = 0).
+    (PyTorch's convention at z = 0), and z > 0 exactly where h = relu(z) > 0.
     """
     if nonlinearity == "tanh":
         return 1.0 - h * h
-    return (z > 0).astype(np.float64)
+    return (h > 0).astype(np.float64)
 
 
 def rnn_backward(x, h0, params, d_out, nonlinearity: str = "tanh") -> dict[str, np.ndarray]:
@@ -61,6 +61,9 @@ def rnn_backward(x, h0, params, d_out, nonlinearity: str = "tanh") -> dict[str, 
         ``weight_ih_l0``, ``weight_hh_l0``, ``bias_ih_l0``, ``bias_hh_l0`` (each the shape of the
         parameter), ``x`` (T, B, I) and ``h0`` (B, H): the gradient of ``L`` with respect to each.
         Equal to PyTorch autograd on ``nn.RNN`` with the same weights.
+
+    Memory: besides its inputs and results it keeps the T + 1 states, ``(T + 1) B H`` numbers, and
+    nothing else that grows with T (the parameter gradients are accumulated step by step).
     """
     x, h0, p = check_rnn_inputs(x, h0, params, nonlinearity)
     T, B, _ = x.shape
@@ -70,29 +73,26 @@ def rnn_backward(x, h0, params, d_out, nonlinearity: str = "tanh") -> dict[str, 
     W_ih, W_hh = p["weight_ih_l0"], p["weight_hh_l0"]
     b = p["bias_ih_l0"] + p["bias_hh_l0"]
 
-    # Forward, keeping what the backward pass needs: every pre-activation and state.
-    z = np.empty((T, B, H))
+    # Forward, keeping every state: the backward pass needs h_{t-1} and f'(z_t) at each step.
     states = np.empty((T + 1, B, H))  # states[0] = h_0, states[t] = h_t
     states[0] = h0
     for t in range(T):
-        z[t] = x[t] @ W_ih.T + states[t] @ W_hh.T + b
-        states[t + 1] = activation(z[t], nonlinearity)
-    f_prime = activation_derivative(z, states[1:], nonlinearity)  # (T, B, H)
+        z = x[t] @ W_ih.T + states[t] @ W_hh.T + b  # (B, H)
+        states[t + 1] = activation(z, nonlinearity)
 
-    # Backward through time: delta[t] = dL/dz_t.
-    delta = np.empty((T, B, H))
+    # Backward through time; delta = dL/dz_t, one (B, H) block per step, newest first.
+    grads = {name: np.zeros_like(value) for name, value in p.items()}
+    d_x = np.empty_like(x)
     from_future = np.zeros((B, H))  # delta_{t+1} W_hh: what reaches h_t through later steps
     for t in range(T - 1, -1, -1):
-        delta[t] = f_prime[t] * (d_out[t] + from_future)
-        from_future = delta[t] @ W_hh
-
-    delta_flat = delta.reshape(T * B, H)
-    bias_grad = delta_flat.sum(axis=0)
-    return {
-        "weight_ih_l0": delta_flat.T @ x.reshape(T * B, -1),
-        "weight_hh_l0": delta_flat.T @ states[:-1].reshape(T * B, H),
-        "bias_ih_l0": bias_grad,
-        "bias_hh_l0": bias_grad.copy(),
-        "x": delta @ W_ih,
-        "h0": from_future,
-    }
+        h_t, h_prev = states[t + 1], states[t]
+        delta = activation_derivative(h_t, nonlinearity) * (d_out[t] + from_future)
+        grads["weight_ih_l0"] += delta.T @ x[t]
+        grads["weight_hh_l0"] += delta.T @ h_prev
+        grads["bias_ih_l0"] += delta.sum(axis=0)
+        d_x[t] = delta @ W_ih
+        from_future = delta @ W_hh
+    grads["bias_hh_l0"] = grads["bias_ih_l0"].copy()  # both biases enter z_t the same way
+    grads["x"] = d_x
+    grads["h0"] = from_future
+    return grads
