@@ -73,6 +73,7 @@ class Panel:
     ylabel: str = ""
     yscale: str = "linear"
     ylim: tuple[float, float] | None = None
+    xlim: tuple[float, float] | None = None
     hlines: Sequence[float] = field(default_factory=tuple)
 
 
@@ -239,6 +240,8 @@ def draw_matplotlib(panels: list[Panel], width: float = 4.6, height: float = 3.4
         ax.set_yscale(panel.yscale)
         if panel.ylim is not None:
             ax.set_ylim(*panel.ylim)
+        if panel.xlim is not None:
+            ax.set_xlim(*panel.xlim)
         ax.set_title(panel.title)
         ax.set_xlabel(panel.xlabel)
         ax.set_ylabel(panel.ylabel)
@@ -305,11 +308,26 @@ def _yrange(panel: Panel) -> list[float]:
     return [float(f"{lo - pad:.6g}"), float(f"{hi + pad:.6g}")]
 
 
+def _xrange(panel: Panel) -> list[float]:
+    """Explicit x range: the data's extent (or ``xlim``), so a frame with longer lines shows them."""
+    if panel.xlim is not None:
+        return [float(panel.xlim[0]), float(panel.xlim[1])]
+    xs = np.concatenate([_xy(line)[0] for line in panel.lines] or [np.zeros(0)])
+    xs = xs[np.isfinite(xs)]
+    if xs.size == 0:
+        return [0.0, 1.0]
+    lo, hi = float(xs.min()), float(xs.max())
+    pad = 0.02 * (hi - lo) if hi > lo else 0.5
+    return [float(f"{lo - pad:.6g}"), float(f"{hi + pad:.6g}")]
+
+
 def _frame_layout(panels: list[Panel]) -> dict:
-    """The parts of the layout that change with the control values: titles and y ranges."""
+    """The parts of the layout that change with the control values: titles and axis ranges."""
     layout: dict = {"annotations": []}
     for p, (panel, (lo, hi)) in enumerate(zip(panels, _domains(len(panels)))):
-        layout["yaxis" + ("" if p == 0 else str(p + 1))] = {"range": _yrange(panel)}
+        suffix = "" if p == 0 else str(p + 1)
+        layout["yaxis" + suffix] = {"range": _yrange(panel)}
+        layout["xaxis" + suffix] = {"range": _xrange(panel)}
         if panel.title:
             layout["annotations"].append({
                 "text": f"<b>{tex_to_plotly(panel.title)}</b>", "showarrow": False,

@@ -109,6 +109,14 @@ def test_numbers_are_rounded_and_non_finite_become_gaps():
     assert "[0.333333,null,null,1.0]" in html
 
 
+def test_each_frame_sets_its_own_x_range():
+    def fn(steps):
+        return Panel([Line(np.ones(steps + 1))], xlim=None)
+
+    frames = frames_of(explore(fn, steps=[10, 100]).to_html())
+    assert [round(f["layout"]["xaxis"]["range"][1]) for f in frames] == [10, 102]
+
+
 def test_colours_are_not_reused_across_panels():
     frame = frames_of(make().to_html())[0]
     automatic = [trace["line"]["color"] for trace in frame["data"]]
