@@ -174,7 +174,7 @@ def tex_to_plotly(text: str) -> str:
         s = match.group(1)
         for command in sorted(_TEX_SYMBOLS, key=len, reverse=True):
             s = s.replace(command, _TEX_SYMBOLS[command])
-        s = re.sub(r"\\tilde\{?(\w)\}?", "\\1\u0303", s)  # c~: c + combining tilde
+        s = re.sub(r"\\tilde\s*\{?\s*(\w)\s*\}?", "\\1\u0303", s)  # c~: c + combining tilde
         s = re.sub(r"\\(?:mathrm|mathbf|text|operatorname)\{([^{}]*)\}", r"\1", s)
         s = re.sub(r"_\{([^{}]*)\}", r"<sub>\1</sub>", s)
         s = re.sub(r"_(\S)", r"<sub>\1</sub>", s)

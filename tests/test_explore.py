@@ -128,6 +128,7 @@ def test_tex_labels_become_unicode_for_plotly():
     assert tex_to_plotly(r"$\|h_t\|$ and $\rho^{t-1}$") == "‖h<sub>t</sub>‖ and ρ<sup>t-1</sup>"
     assert tex_to_plotly("plain text") == "plain text"
     assert tex_to_plotly(r"$\tilde{c}_t$") == "c\u0303<sub>t</sub>"
+    assert tex_to_plotly(r"$\tilde c_t$") == "c\u0303<sub>t</sub>"
 
 
 @pytest.mark.parametrize("controls,message", [
