@@ -22,7 +22,7 @@ The value shown is an :class:`Explorer`. Its MIME bundle carries
 Stored notebooks keep no widget view (``python -m rnnbook.nbclean``, run by ``make execute``): it
 would only show "model not found" before the cell is run again, hiding the still image.
 
-The HTML is deterministic (numbers rounded to 6 significant digits, element id from a content
+The HTML is deterministic (numbers rounded to 4 significant digits, element id from a content
 hash), so nbval can compare it between runs.
 """
 
@@ -73,6 +73,7 @@ class Panel:
     ylabel: str = ""
     yscale: str = "linear"
     ylim: tuple[float, float] | None = None
+    xlim: tuple[float, float] | None = None
     hlines: Sequence[float] = field(default_factory=tuple)
 
 
@@ -239,6 +240,8 @@ def draw_matplotlib(panels: list[Panel], width: float = 4.6, height: float = 3.4
         ax.set_yscale(panel.yscale)
         if panel.ylim is not None:
             ax.set_ylim(*panel.ylim)
+        if panel.xlim is not None:
+            ax.set_xlim(*panel.xlim)
         ax.set_title(panel.title)
         ax.set_xlabel(panel.xlabel)
         ax.set_ylabel(panel.ylabel)
@@ -260,8 +263,9 @@ def _png(panels: list[Panel]) -> bytes:
 
 
 def _round(values: np.ndarray) -> list:
-    """Six significant digits, NaN/inf as None (a gap), so the HTML is the same on every run."""
-    return [float(f"{v:.6g}") if math.isfinite(v) else None for v in values.tolist()]
+    """Four significant digits (plenty for a plot), NaN/inf as None (a gap): the HTML is the same
+    on every run, and on machines whose last floating-point digits differ."""
+    return [float(f"{v:.4g}") if math.isfinite(v) else None for v in values.tolist()]
 
 
 def _traces(panels: list[Panel]) -> list[dict]:
@@ -302,14 +306,29 @@ def _yrange(panel: Panel) -> list[float]:
         return [-1.0, 1.0]
     lo, hi = (np.log10(ys.min()), np.log10(ys.max())) if log else (ys.min(), ys.max())
     pad = 0.05 * (hi - lo) if hi > lo else (0.5 if log else max(abs(hi), 1.0) * 0.1)
-    return [float(f"{lo - pad:.6g}"), float(f"{hi + pad:.6g}")]
+    return [float(f"{lo - pad:.4g}"), float(f"{hi + pad:.4g}")]
+
+
+def _xrange(panel: Panel) -> list[float]:
+    """Explicit x range: the data's extent (or ``xlim``), so a frame with longer lines shows them."""
+    if panel.xlim is not None:
+        return [float(panel.xlim[0]), float(panel.xlim[1])]
+    xs = np.concatenate([_xy(line)[0] for line in panel.lines] or [np.zeros(0)])
+    xs = xs[np.isfinite(xs)]
+    if xs.size == 0:
+        return [0.0, 1.0]
+    lo, hi = float(xs.min()), float(xs.max())
+    pad = 0.02 * (hi - lo) if hi > lo else 0.5
+    return [float(f"{lo - pad:.4g}"), float(f"{hi + pad:.4g}")]
 
 
 def _frame_layout(panels: list[Panel]) -> dict:
-    """The parts of the layout that change with the control values: titles and y ranges."""
+    """The parts of the layout that change with the control values: titles and axis ranges."""
     layout: dict = {"annotations": []}
     for p, (panel, (lo, hi)) in enumerate(zip(panels, _domains(len(panels)))):
-        layout["yaxis" + ("" if p == 0 else str(p + 1))] = {"range": _yrange(panel)}
+        suffix = "" if p == 0 else str(p + 1)
+        layout["yaxis" + suffix] = {"range": _yrange(panel)}
+        layout["xaxis" + suffix] = {"range": _xrange(panel)}
         if panel.title:
             layout["annotations"].append({
                 "text": f"<b>{tex_to_plotly(panel.title)}</b>", "showarrow": False,

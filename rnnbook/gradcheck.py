@@ -164,8 +164,9 @@ def gradcheck(f: Callable[[dict], float], inputs: dict, analytic: dict, eps: flo
             f"inputs and analytic must be dicts of arrays; got {type(inputs).__name__} and "
             f"{type(analytic).__name__}."
         )
-    if not (isinstance(eps, (int, float)) and eps > 0 and np.isfinite(eps)):
-        raise ValueError(f"eps must be a positive number; got {eps!r}.")
+    for name, value in (("eps", eps), ("tol", tol)):
+        if not (isinstance(value, (int, float)) and value > 0 and np.isfinite(value)):
+            raise ValueError(f"{name} must be a positive number; got {value!r}.")
     if not analytic:
         raise ValueError("analytic must hold at least one gradient to check; got an empty dict.")
     extra = [key for key in analytic if key not in inputs]

@@ -163,6 +163,12 @@ def test_bad_eps(point, eps):
         rnnbook.gradcheck(quadratic, point, true_gradients(point), eps=eps)
 
 
+@pytest.mark.parametrize("tol", [0.0, -1.0, np.inf])
+def test_bad_tol(point, tol):
+    with pytest.raises(ValueError, match=r"^tol must be a positive number; got "):
+        rnnbook.gradcheck(quadratic, point, true_gradients(point), tol=tol)
+
+
 def test_empty_analytic(point):
     with pytest.raises(ValueError, match=r"^analytic must hold at least one gradient"):
         rnnbook.gradcheck(quadratic, point, {})
