@@ -5,11 +5,14 @@ The forward pass is the one of :func:`rnnbook.rnn_forward` (PyTorch's ``nn.RNN``
     z_t = x_t W_ih^T + b_ih + h_{t-1} W_hh^T + b_hh        (B, H)
     h_t = f(z_t)                                           (B, H)
 
-Given ``d_out[t] = dL/dh_t``, the part of the loss gradient that reaches ``h_t`` directly (from the
-output layer at step t, *not* through later steps), the backward pass runs from ``t = T`` down to 1::
+Indices: time steps count from 1 in the formulas and from 0 in the arrays, so ``x[t - 1]`` is
+x_t, ``d_out[t - 1]`` is dL_t/dh_t and ``delta[t - 1]`` is delta_t (the notation page's rule).
+``d_out[t - 1]`` is the part of the loss gradient that reaches ``h_t`` directly (from the output
+layer at step t, *not* through later steps). The backward pass runs from step ``t = T`` down to
+``t = 1`` (array index ``T - 1`` down to 0)::
 
-    dL/dh_t  = d_out[t] + delta_{t+1} W_hh      (the future reaches h_t through z_{t+1})
-    delta_t  = dL/dz_t = f'(z_t) * dL/dh_t      (elementwise)
+    dL/dh_t  = d_out[t - 1] + delta_{t+1} W_hh   (the future reaches h_t through z_{t+1})
+    delta_t  = dL/dz_t = f'(z_t) * dL/dh_t       (elementwise; delta_{T+1} = 0)
 
 and every parameter gradient is a sum over time of one term per step::
 
@@ -27,7 +30,9 @@ from .rnn import activation, check_rnn_inputs
 
 
 def activation_derivative(h: np.ndarray, nonlinearity: str) -> np.ndarray:
-    """f'(z_t), computed from the state ``h = f(z_t)`` alone, so the pre-activations need not be kept.
+    """f'(z_t), computed from the state ``h = f(z_t)`` alone.
+
+    The pre-activations therefore need not be kept.
 
     For tanh, f'(z) = 1 - tanh(z)^2 = 1 - h^2. For relu, f'(z) = 1 where z > 0 and 0 elsewhere
     (PyTorch's convention at z = 0), and z > 0 exactly where h = relu(z) > 0.
@@ -74,16 +79,17 @@ def rnn_backward(x, h0, params, d_out, nonlinearity: str = "tanh") -> dict[str, 
     b = p["bias_ih_l0"] + p["bias_hh_l0"]
 
     # Forward, keeping every state: the backward pass needs h_{t-1} and f'(z_t) at each step.
-    states = np.empty((T + 1, B, H))  # states[0] = h_0, states[t] = h_t
+    states = np.empty((T + 1, B, H))  # states[0] = h_0, states[t] = h_t (T + 1 entries)
     states[0] = h0
     for t in range(T):
         z = x[t] @ W_ih.T + states[t] @ W_hh.T + b  # (B, H)
         states[t + 1] = activation(z, nonlinearity)
 
-    # Backward through time; delta = dL/dz_t, one (B, H) block per step, newest first.
+    # Backward through time, newest step first. The loop index t is 0-based: it handles step
+    # t + 1, so delta = delta_{t+1} = dL/dz_{t+1}, d_out[t] = dL_{t+1}/dh_{t+1}, states[t] = h_t.
     grads = {name: np.zeros_like(value) for name, value in p.items()}
     d_x = np.empty_like(x)
-    from_future = np.zeros((B, H))  # delta_{t+1} W_hh: what reaches h_t through later steps
+    from_future = np.zeros((B, H))  # delta of the later step times W_hh (zero after step T)
     for t in range(T - 1, -1, -1):
         h_t, h_prev = states[t + 1], states[t]
         delta = activation_derivative(h_t, nonlinearity) * (d_out[t] + from_future)

@@ -22,7 +22,7 @@ The value shown is an :class:`Explorer`. Its MIME bundle carries
 Stored notebooks keep no widget view (``python -m rnnbook.nbclean``, run by ``make execute``): it
 would only show "model not found" before the cell is run again, hiding the still image.
 
-The HTML is deterministic (numbers rounded to 6 significant digits, element id from a content
+The HTML is deterministic (numbers rounded to 4 significant digits, element id from a content
 hash), so nbval can compare it between runs.
 """
 
@@ -174,7 +174,7 @@ def tex_to_plotly(text: str) -> str:
         s = match.group(1)
         for command in sorted(_TEX_SYMBOLS, key=len, reverse=True):
             s = s.replace(command, _TEX_SYMBOLS[command])
-        s = re.sub(r"\\tilde\{?(\w)\}?", "\\1\u0303", s)  # c~: c + combining tilde
+        s = re.sub(r"\\tilde\s*\{?\s*(\w)\s*\}?", "\\1\u0303", s)  # c~: c + combining tilde
         s = re.sub(r"\\(?:mathrm|mathbf|text|operatorname)\{([^{}]*)\}", r"\1", s)
         s = re.sub(r"_\{([^{}]*)\}", r"<sub>\1</sub>", s)
         s = re.sub(r"_(\S)", r"<sub>\1</sub>", s)
@@ -263,8 +263,9 @@ def _png(panels: list[Panel]) -> bytes:
 
 
 def _round(values: np.ndarray) -> list:
-    """Six significant digits, NaN/inf as None (a gap), so the HTML is the same on every run."""
-    return [float(f"{v:.6g}") if math.isfinite(v) else None for v in values.tolist()]
+    """Four significant digits (plenty for a plot), NaN/inf as None (a gap): the HTML is the same
+    on every run, and on machines whose last floating-point digits differ."""
+    return [float(f"{v:.4g}") if math.isfinite(v) else None for v in values.tolist()]
 
 
 def _traces(panels: list[Panel]) -> list[dict]:
@@ -305,7 +306,7 @@ def _yrange(panel: Panel) -> list[float]:
         return [-1.0, 1.0]
     lo, hi = (np.log10(ys.min()), np.log10(ys.max())) if log else (ys.min(), ys.max())
     pad = 0.05 * (hi - lo) if hi > lo else (0.5 if log else max(abs(hi), 1.0) * 0.1)
-    return [float(f"{lo - pad:.6g}"), float(f"{hi + pad:.6g}")]
+    return [float(f"{lo - pad:.4g}"), float(f"{hi + pad:.4g}")]
 
 
 def _xrange(panel: Panel) -> list[float]:
@@ -318,7 +319,7 @@ def _xrange(panel: Panel) -> list[float]:
         return [0.0, 1.0]
     lo, hi = float(xs.min()), float(xs.max())
     pad = 0.02 * (hi - lo) if hi > lo else 0.5
-    return [float(f"{lo - pad:.6g}"), float(f"{hi + pad:.6g}")]
+    return [float(f"{lo - pad:.4g}"), float(f"{hi + pad:.4g}")]
 
 
 def _frame_layout(panels: list[Panel]) -> dict:

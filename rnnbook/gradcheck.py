@@ -9,10 +9,18 @@ needs only the loss itself::
 for every entry ``k`` of every array, and compares the result with the analytic gradient by the
 relative error of :func:`relative_error`. Central differences have a truncation error of order
 ``eps**2`` and a rounding error of order ``u / eps`` (``u`` about 1e-16 in float64), so with the
-default ``eps = 1e-6`` a correct float64 gradient typically agrees to 1e-9 or better, and a wrong
+default ``eps = 1e-6`` a correct float64 gradient typically agrees to about 1e-9, and a wrong
 one is off by far more than 1e-7.
 
-Used in chapter 3 for the RNN and again for the LSTM and GRU::
+Caution: passing the check means "within ``tol`` of the true gradient", not "the right formula". A
+backward pass that drops a term which is tiny *at the point checked* passes: for example, BPTT
+truncated after 20 steps, on a sequence whose error terms fade fast (chapter 3, ``W = 0.5 Q``),
+differs from the full gradient by about 1e-9 and is accepted. Check on short sequences and with
+weights for which the gradient does not fade (norm of the recurrent matrix near or above 1), so
+that every term of the backward pass matters.
+
+Used in chapter 3 for the RNN and again for the LSTM (chapter 5) and, when that chapter is
+written, the GRU (chapter 6)::
 
     result = gradcheck(loss, {"W": W, "b": b}, {"W": dW, "b": db})
     result.ok            # True when every relative error is below result.tol

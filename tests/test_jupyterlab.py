@@ -1,7 +1,8 @@
-"""A student's view: chapter 1 opened in a real JupyterLab, in a real browser.
+"""A student's view: chapters opened in a real JupyterLab, in a real browser.
 
-Before the notebook is run, the interactive figure shows its still image (no "model not found");
-after "Run All Cells", the live ipywidgets slider redraws the figure.
+Before a notebook is run, its interactive figures show their still images (no "model not found");
+after "Run All Cells", moving the first control of the first live widget redraws its figure.
+Chapter 1 (the echo) and chapter 4 (the gate widgets) are checked.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ import pytest
 from conftest import NOTEBOOKS
 
 pytestmark = pytest.mark.slow
-CHAPTER = "01_rnn.ipynb"
+CHAPTERS = ["01_rnn.ipynb", "04_lstm.ipynb"]
 
 
 def free_port() -> int:
@@ -31,7 +32,8 @@ def free_port() -> int:
 @pytest.fixture(scope="module")
 def lab(tmp_path_factory):
     root = tmp_path_factory.mktemp("lab")
-    shutil.copy(NOTEBOOKS / CHAPTER, root / CHAPTER)
+    for chapter in CHAPTERS:
+        shutil.copy(NOTEBOOKS / chapter, root / chapter)
     port = free_port()
     jupyter = os.path.join(os.path.dirname(sys.executable), "jupyter")
     process = subprocess.Popen(
@@ -58,10 +60,11 @@ def lab(tmp_path_factory):
         process.kill()
 
 
-def test_figure_is_still_before_running_and_live_after(browser, lab):
+@pytest.mark.parametrize("chapter", CHAPTERS)
+def test_figure_is_still_before_running_and_live_after(browser, lab, chapter):
     page = browser.new_page(viewport={"width": 1400, "height": 1000})
     try:
-        page.goto(f"{lab}/lab/tree/{CHAPTER}")
+        page.goto(f"{lab}/lab/tree/{chapter}")
         page.wait_for_selector(".jp-Notebook .jp-Cell", timeout=60000)
         page.wait_for_selector("img.rnnbook-explore-still", state="attached", timeout=30000)
         assert page.get_by_text("model not found").count() == 0
@@ -75,14 +78,20 @@ def test_figure_is_still_before_running_and_live_after(browser, lab):
         page.wait_for_function("img => img.src && img.naturalWidth > 100", arg=image.element_handle(),
                                timeout=30000)
         before = image.get_attribute("src")
-        readout = widget.locator(".widget-readout").first
-        start = readout.inner_text()
 
-        widget.locator(".noUi-handle").first.click()
-        for _ in range(3):
-            page.keyboard.press("ArrowRight")
+        # The first control: a slider (move it with the keyboard) or a row of toggle buttons.
+        first = widget.locator(".widget-slider, .widget-toggle-buttons").first
+        if first.locator(".noUi-handle").count():
+            readout = first.locator(".widget-readout")
+            start = readout.inner_text()
+            first.locator(".noUi-handle").click()
+            for _ in range(3):
+                page.keyboard.press("ArrowRight")
+        else:
+            first.locator("button:not(.mod-active)").first.click()
         page.wait_for_function("([img, old]) => img.src !== old", arg=[image.element_handle(), before],
                                timeout=30000)
-        assert readout.inner_text() != start
+        if first.locator(".noUi-handle").count():
+            assert readout.inner_text() != start
     finally:
         page.close()
