@@ -55,7 +55,8 @@ lab: $(STAMP)
 # before it is run shows the figure's still image instead of "model not found".
 execute: $(STAMP)
 	$(VENV)/bin/jupyter nbconvert --to notebook --execute --inplace \
-	  --ExecutePreprocessor.timeout=60 --ExecutePreprocessor.store_widget_state=False $(NOTEBOOKS)
+	  --ExecutePreprocessor.timeout=60 --ExecutePreprocessor.store_widget_state=False \
+	  --ExecutePreprocessor.record_timing=False $(NOTEBOOKS)
 	$(PY) -m rnnbook.nbclean $(NOTEBOOKS)
 
 clean:

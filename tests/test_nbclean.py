@@ -11,6 +11,7 @@ def test_drop_widget_views_keeps_the_other_outputs(tmp_path):
     cell.outputs = [nbformat.v4.new_output("display_data", data={
         WIDGET_VIEW: {"model_id": "abc", "version_major": 2, "version_minor": 0},
         "text/html": "<div>figure</div>", "text/plain": "figure"})]
+    cell.metadata["execution"] = {"iopub.execute_input": "2026-01-01T00:00:00Z"}
     nb.cells = [cell, nbformat.v4.new_markdown_cell("# Title")]
     nb.metadata["widgets"] = {"application/vnd.jupyter.widget-state+json": {}}
     path = tmp_path / "n.ipynb"
@@ -20,4 +21,5 @@ def test_drop_widget_views_keeps_the_other_outputs(tmp_path):
     cleaned = nbformat.read(path, as_version=4)
     assert cleaned.cells[0].outputs[0]["data"] == {"text/html": "<div>figure</div>", "text/plain": "figure"}
     assert "widgets" not in cleaned.metadata
+    assert "execution" not in cleaned.cells[0].metadata
     assert drop_widget_views(str(path)) == 0
