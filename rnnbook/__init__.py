@@ -5,7 +5,7 @@ Everything is numpy float64 in PyTorch's layout and parameter names, tested agai
 
 from .bptt import rnn_backward
 from .explore import Choice, Explorer, Line, Panel, Slider, explore
-from .gradcheck import GradCheck, gradcheck, numeric_gradient, relative_error
+from .gradcheck import GradCheck, agree, gradcheck, numeric_gradient, relative_error
 from .lstm import lstm_backward, lstm_forward
 from .params import params_from_torch
 from .rnn import rnn_forward
@@ -17,6 +17,7 @@ __all__ = [
     "Line",
     "Panel",
     "Slider",
+    "agree",
     "explore",
     "gradcheck",
     "numeric_gradient",

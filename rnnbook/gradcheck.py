@@ -74,6 +74,17 @@ def relative_error(a, b, tiny: float = TINY) -> float:
     return difference / max(size, tiny)
 
 
+def agree(a, b, tol: float = 1e-12) -> bool:
+    """True when two arrays (numpy or torch) have the same shape and differ by at most ``tol``
+    in every entry. The chapters print this instead of raw differences, whose last digits vary
+    between machines; a NaN anywhere makes it False."""
+    a = a.detach().cpu().numpy() if hasattr(a, "detach") else np.asarray(a)
+    b = b.detach().cpu().numpy() if hasattr(b, "detach") else np.asarray(b)
+    if a.shape != b.shape:
+        return False
+    return a.size == 0 or bool(np.abs(a - b).max() <= tol)
+
+
 def numeric_gradient(f: Callable[[dict], float], inputs: dict, key: str,
                      eps: float = 1e-6) -> np.ndarray:
     """Central finite differences of ``f`` with respect to every entry of ``inputs[key]``.

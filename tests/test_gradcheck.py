@@ -193,3 +193,16 @@ def test_non_finite_analytic_gradient(point):
     bad = np.full((3, 4), np.inf)
     with pytest.raises(ValueError, match=r"^analytic\['A'\] must be finite"):
         rnnbook.gradcheck(quadratic, point, {"A": bad})
+
+
+def test_agree_compares_numpy_and_torch_entry_by_entry():
+    import torch
+
+    from rnnbook import agree
+
+    a = np.array([1.0, 2.0])
+    assert agree(a, torch.tensor([1.0, 2.0 + 1e-13], dtype=torch.float64))
+    assert not agree(a, a + 1e-11)
+    assert agree(a, a + 1e-11, tol=1e-10)
+    assert not agree(a, a[None])  # shapes must match
+    assert not agree(a, np.array([1.0, np.nan]))
