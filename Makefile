@@ -11,7 +11,8 @@ NOTEBOOKS := $(sort $(wildcard notebooks/*.ipynb))
 
 help:
 	@echo "make book     build the HTML book into _build/html (installs .venv first)"
-	@echo "make test     run every test: nbval (strict), rnnbook vs PyTorch, book build, browser, time budgets"
+	@echo "make test     run every test: nbval (strict), rnnbook vs PyTorch, book build, browser,"
+	@echo "              portability pass (other numeric kernels), time budgets"
 	@echo "make lab      open JupyterLab on the notebooks"
 	@echo "make execute  re-execute every notebook in place and store its outputs"
 
@@ -38,14 +39,16 @@ browser:
 	  fi; \
 	fi
 
-# Two runs: first everything else on both cores; then the time-budget test alone, so the seconds
-# it measures are not shared with other tests.
+# Three runs: first everything else on both cores; then the portability pass (nbval once more
+# under other numeric kernels; it starts two workers of its own); then the time-budget test alone,
+# so the seconds it measures are not shared with other tests.
 test: $(STAMP) browser
-	$(PY) -m pytest -n 2 --dist loadfile -m "not timing"
+	$(PY) -m pytest -n 2 --dist loadfile -m "not timing and not portability"
+	$(PY) -m pytest -m portability tests/test_portability.py
 	$(PY) -m pytest -m timing tests/test_timing.py
 
 test-fast: $(STAMP)
-	$(PY) -m pytest -n 2 --dist loadfile -m "not timing and not slow"
+	$(PY) -m pytest -n 2 --dist loadfile -m "not timing and not slow and not portability"
 
 lab: $(STAMP)
 	$(VENV)/bin/jupyter lab notebooks/
@@ -57,7 +60,7 @@ execute: $(STAMP)
 	$(VENV)/bin/jupyter nbconvert --to notebook --execute --inplace \
 	  --ExecutePreprocessor.timeout=60 --ExecutePreprocessor.store_widget_state=False \
 	  --ExecutePreprocessor.record_timing=False $(NOTEBOOKS)
-	$(PY) -m rnnbook.nbclean $(NOTEBOOKS)
+	$(PY) -m rnnbook.site.nbclean $(NOTEBOOKS)
 
 clean:
 	rm -rf _build .pytest_cache

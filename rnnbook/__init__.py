@@ -1,14 +1,24 @@
 """rnnbook: the reference implementations and figure helpers that the book's chapters import.
 
 Everything is numpy float64 in PyTorch's layout and parameter names, tested against PyTorch.
+
+Rooms:
+
+* one module per recurrent cell, forward pass and backward pass together: :mod:`rnnbook.rnn`,
+  :mod:`rnnbook.lstm`;
+* their parts: :mod:`rnnbook.activations` (``sigmoid``, the RNN's nonlinearity and its slope),
+  :mod:`rnnbook.params` (parameters copied out of PyTorch modules);
+* checks a reader calls: :mod:`rnnbook.gradcheck` (``gradcheck``, ``relative_error``, ``agree``);
+* the interactive-figure helper: :mod:`rnnbook.explore`;
+* apart, because no chapter imports it: :mod:`rnnbook.site`, which builds and cleans the book.
 """
 
-from .bptt import rnn_backward
+from .activations import activation, activation_derivative, sigmoid
 from .explore import Choice, Explorer, Line, Panel, Slider, explore
 from .gradcheck import GradCheck, agree, gradcheck, numeric_gradient, relative_error
-from .lstm import lstm_backward, lstm_forward
+from .lstm import lstm_backward, lstm_forward, lstm_forward_cache
 from .params import params_from_torch
-from .rnn import rnn_forward
+from .rnn import rnn_backward, rnn_forward
 
 __all__ = [
     "Choice",
@@ -17,14 +27,18 @@ __all__ = [
     "Line",
     "Panel",
     "Slider",
+    "activation",
+    "activation_derivative",
     "agree",
     "explore",
     "gradcheck",
-    "numeric_gradient",
     "lstm_backward",
     "lstm_forward",
+    "lstm_forward_cache",
+    "numeric_gradient",
     "params_from_torch",
     "relative_error",
     "rnn_backward",
     "rnn_forward",
+    "sigmoid",
 ]

@@ -15,11 +15,11 @@ The value shown is an :class:`Explorer`. Its MIME bundle carries
   with matplotlib on every change (a live kernel: JupyterLab, Notebook, VS Code);
 * ``text/html`` -- a plotly figure whose sliders step through frames precomputed for every
   combination of control values (the HTML book, where no kernel runs; plotly.js is served by the
-  book itself, see :mod:`rnnbook.sphinxext`), preceded by a still PNG of the default view that the
+  book itself, see :mod:`rnnbook.site.sphinxext`), preceded by a still PNG of the default view that the
   plot script removes: viewers that run no scripts (an untrusted notebook, GitHub) show the still;
 * ``text/plain`` -- a one-line description.
 
-Stored notebooks keep no widget view (``python -m rnnbook.nbclean``, run by ``make execute``): it
+Stored notebooks keep no widget view (``python -m rnnbook.site.nbclean``, run by ``make execute``): it
 would only show "model not found" before the cell is run again, hiding the still image.
 
 The HTML is deterministic (numbers rounded to 4 significant digits, element id from a content

@@ -74,15 +74,31 @@ def relative_error(a, b, tiny: float = TINY) -> float:
     return difference / max(size, tiny)
 
 
-def agree(a, b, tol: float = 1e-12) -> bool:
-    """True when two arrays (numpy or torch) have the same shape and differ by at most ``tol``
-    in every entry. The chapters print this instead of raw differences, whose last digits vary
-    between machines; a NaN anywhere makes it False."""
+def agree(a, b, atol: float = 1e-12, rtol: float = 1e-12) -> bool:
+    """True when two arrays (numpy or torch) have the same shape and agree in every entry::
+
+        |a - b| <= atol + rtol * max(|a|, |b|)        (elementwise)
+
+    ``atol`` is the absolute tolerance that matters for entries near zero, ``rtol`` the relative
+    tolerance that matters for large entries (``np.allclose`` uses the same two, but measures
+    ``rtol`` against ``b`` alone; here neither array is the reference). The defaults, 1e-12
+    each, are a few thousand times float64's rounding unit: what two correct float64
+    computations of the same quantity by different routes (numpy and PyTorch, say) typically
+    achieve. The chapters print this verdict instead of raw differences, whose last digits vary
+    between machines. A NaN anywhere makes it False.
+    """
+    for name, value in (("atol", atol), ("rtol", rtol)):
+        if not (isinstance(value, (int, float)) and value >= 0 and np.isfinite(value)):
+            raise ValueError(f"{name} must be a number >= 0; got {value!r}.")
     a = a.detach().cpu().numpy() if hasattr(a, "detach") else np.asarray(a)
     b = b.detach().cpu().numpy() if hasattr(b, "detach") else np.asarray(b)
     if a.shape != b.shape:
         return False
-    return a.size == 0 or bool(np.abs(a - b).max() <= tol)
+    if a.size == 0:
+        return True
+    a, b = a.astype(np.float64), b.astype(np.float64)
+    allowed = atol + rtol * np.maximum(np.abs(a), np.abs(b))
+    return bool(np.all(np.abs(a - b) <= allowed))
 
 
 def numeric_gradient(f: Callable[[dict], float], inputs: dict, key: str,

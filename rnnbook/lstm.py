@@ -19,16 +19,11 @@ from __future__ import annotations
 import numpy as np
 
 from ._checks import as_array, expect_shape
+from .activations import sigmoid
 from .params import check_params
 
 #: PyTorch's order of the four ``H``-row blocks in every LSTM parameter.
 GATE_ORDER = ("i", "f", "g", "o")
-
-
-def sigmoid(z: np.ndarray) -> np.ndarray:
-    """The logistic function 1 / (1 + exp(-z)), without overflow for large ``|z|``."""
-    e = np.exp(-np.abs(z))  # in (0, 1]
-    return np.where(z >= 0, 1.0 / (1.0 + e), e / (1.0 + e))
 
 
 def check_state(name: str, value, batch: int, hidden: int) -> np.ndarray:
@@ -98,6 +93,25 @@ def run_lstm(x, h0, c0, p):
         out[t] = h
         gates[t] = np.concatenate([i, f, g, o], axis=1)
     return out, c, gates
+
+
+def lstm_forward_cache(x, state0, params) -> dict[str, np.ndarray]:
+    """The forward pass with every value a backward pass reads, indexed by the step ``t``.
+
+    Arguments as for :func:`lstm_forward`. Returns a dict of float64 arrays:
+
+    * ``"h"``, ``"c"``: ``(T + 1, B, H)``, ``h[t]`` is h_t and ``c[t]`` is c_t, with the initial
+      states at index 0;
+    * ``"i"``, ``"f"``, ``"g"``, ``"o"``: ``(T + 1, B, H)``, the gate values at step ``t`` in row
+      ``t`` (row 0, before the first step, is NaN so that it cannot be used by mistake).
+    """
+    x, h0, c0, p = check_lstm_inputs(x, state0, params)
+    out, c, gates = run_lstm(x, h0, c0, p)
+    cache = {"h": np.concatenate([h0[None], out]), "c": c}
+    blank = np.full((1,) + h0.shape, np.nan)
+    for name, block in zip(GATE_ORDER, np.split(gates, 4, axis=2)):
+        cache[name] = np.concatenate([blank, block])
+    return cache
 
 
 def lstm_forward(x, state0, params):

@@ -23,11 +23,15 @@ PARAM_KEYS = ("weight_ih_l0", "weight_hh_l0", "bias_ih_l0", "bias_hh_l0")
 GATES = {"rnn": 1, "lstm": 4, "gru": 3}
 
 
-def params_from_torch(module) -> dict[str, np.ndarray]:
-    """Copy a single-layer ``nn.RNN``, ``nn.LSTM`` or ``nn.GRU`` into a dict of float64 arrays.
+def params_from_torch(module, layer: int = 0, reverse: bool = False) -> dict[str, np.ndarray]:
+    """Copy one layer of an ``nn.RNN``, ``nn.LSTM`` or ``nn.GRU`` into a dict of float64 arrays.
 
-    The keys are PyTorch's own names (``weight_ih_l0``, ``weight_hh_l0``, ``bias_ih_l0``,
-    ``bias_hh_l0``); the arrays are copies, so changing them does not change the module.
+    The keys are PyTorch's names of a single layer (``weight_ih_l0``, ``weight_hh_l0``,
+    ``bias_ih_l0``, ``bias_hh_l0``), whichever layer is copied, so the dict plugs straight into
+    :func:`rnnbook.rnn_forward` and its siblings. ``layer`` counts from 0 as in PyTorch's names
+    (``weight_ih_l1`` is layer 1); ``reverse=True`` copies the backward direction of a
+    bidirectional module (``weight_ih_l0_reverse``). The arrays are copies, so changing them does
+    not change the module.
     """
     kind = type(module).__name__.lower()
     if kind not in GATES:
@@ -35,19 +39,27 @@ def params_from_torch(module) -> dict[str, np.ndarray]:
             f"module must be a torch.nn.RNN, nn.LSTM or nn.GRU; got {type(module).__name__}."
         )
     unsupported = {
-        "num_layers": (module.num_layers, 1),
-        "bidirectional": (module.bidirectional, False),
         "bias": (module.bias, True),
         "proj_size": (getattr(module, "proj_size", 0), 0),
     }
     for attr, (got, wanted) in unsupported.items():
         if got != wanted:
             raise ValueError(
-                f"module must have {attr}={wanted!r} (rnnbook implements one plain layer); "
+                f"module must have {attr}={wanted!r} (rnnbook implements the plain layer); "
                 f"got {attr}={got!r}."
             )
+    if not (isinstance(layer, int) and 0 <= layer < module.num_layers):
+        raise ValueError(
+            f"layer must be an integer from 0 to {module.num_layers - 1} (the module has "
+            f"num_layers={module.num_layers}); got {layer!r}."
+        )
+    if reverse and not module.bidirectional:
+        raise ValueError("reverse=True needs a module with bidirectional=True; this one has one "
+                         "direction.")
+    suffix = f"_l{layer}" + ("_reverse" if reverse else "")
     state = module.state_dict()
-    return {key: state[key].detach().cpu().double().numpy().copy() for key in PARAM_KEYS}
+    return {key: state[key.replace("_l0", suffix)].detach().cpu().double().numpy().copy()
+            for key in PARAM_KEYS}
 
 
 def check_params(params, kind: str) -> tuple[dict[str, np.ndarray], int, int]:

@@ -203,6 +203,31 @@ def test_agree_compares_numpy_and_torch_entry_by_entry():
     a = np.array([1.0, 2.0])
     assert agree(a, torch.tensor([1.0, 2.0 + 1e-13], dtype=torch.float64))
     assert not agree(a, a + 1e-11)
-    assert agree(a, a + 1e-11, tol=1e-10)
+    assert agree(a, a + 1e-11, atol=1e-10)
     assert not agree(a, a[None])  # shapes must match
     assert not agree(a, np.array([1.0, np.nan]))
+    assert agree(np.zeros(0), np.zeros(0))
+
+
+def test_agree_has_a_relative_tolerance_for_large_entries():
+    from rnnbook import agree
+
+    big = np.array([1e6, -3e8])
+    # a difference of one part in 1e13 is far below rtol = 1e-12 but above atol = 1e-12
+    assert agree(big, big * (1 + 1e-13))
+    assert not agree(big, big * (1 + 1e-13), rtol=0)
+    assert not agree(big, big * (1 + 1e-11))
+    # symmetric: neither argument is the reference
+    x, y = np.array([1.0]), np.array([1.0 + 1.5e-12])
+    assert agree(x, y) == agree(y, x)
+    # the absolute tolerance is what matters next to zero
+    assert agree(np.array([0.0]), np.array([5e-13]))
+    assert not agree(np.array([0.0]), np.array([5e-13]), atol=0)
+
+
+@pytest.mark.parametrize("kwargs", [{"atol": -1.0}, {"rtol": float("nan")}, {"atol": "small"}])
+def test_agree_rejects_a_bad_tolerance(kwargs):
+    from rnnbook import agree
+
+    with pytest.raises(ValueError, match=r"^(atol|rtol) must be a number >= 0; got .*\.$"):
+        agree(np.zeros(2), np.zeros(2), **kwargs)

@@ -112,7 +112,7 @@ def test_open_forget_gate_and_closed_input_gate_keep_the_cell_state(rng):
     o = slice(3 * H, 4 * H)  # the output gate's rows
     z_o = x[-1] @ params["weight_ih_l0"][o].T + params["bias_ih_l0"][o]
     z_o += out[-2] @ params["weight_hh_l0"][o].T + params["bias_hh_l0"][o]
-    np.testing.assert_allclose(h_T, rnnbook.lstm.sigmoid(z_o) * np.tanh(c0), rtol=0, atol=TOL)
+    np.testing.assert_allclose(h_T, rnnbook.sigmoid(z_o) * np.tanh(c0), rtol=0, atol=TOL)
     with torch.no_grad():  # PyTorch agrees with the same biases
         module.bias_ih_l0.copy_(torch.from_numpy(params["bias_ih_l0"]))
     np.testing.assert_allclose(c_T, torch_run(module, x, h0, c0)[2].detach().numpy(), rtol=0, atol=TOL)
@@ -303,3 +303,27 @@ def test_wrong_bias_shape(good):
     x, state0, params = good
     with pytest.raises(ValueError, match=r"^params\['bias_hh_l0'\] must have shape \(4H,\) = \(16,\); got \(4,\)\.$"):
         rnnbook.lstm_forward(x, state0, dict(params, bias_hh_l0=np.zeros(4)))
+
+
+def test_forward_cache_holds_every_value_by_step(rng):
+    """lstm_forward_cache: h[t], c[t] for t = 0..T and the gates of step t in row t."""
+    T, B, I, H = 4, 2, 3, 5
+    module = torch_lstm(I, H)
+    params = rnnbook.params_from_torch(module)
+    x, h0, c0 = rng.normal(size=(T, B, I)), rng.normal(size=(B, H)), rng.normal(size=(B, H))
+    cache = rnnbook.lstm_forward_cache(x, (h0, c0), params)
+    out, (h_T, c_T) = rnnbook.lstm_forward(x, (h0, c0), params)
+    assert set(cache) == {"h", "c", "i", "f", "g", "o"}
+    assert all(value.shape == (T + 1, B, H) for value in cache.values())
+    np.testing.assert_array_equal(cache["h"][0], h0)
+    np.testing.assert_array_equal(cache["c"][0], c0)
+    np.testing.assert_allclose(cache["h"][1:], out, rtol=0, atol=TOL)
+    np.testing.assert_allclose(cache["c"][-1], c_T, rtol=0, atol=TOL)
+    assert all(np.isnan(cache[gate][0]).all() for gate in "ifgo")
+    for t in range(1, T + 1):  # the recurrence, from the cached values alone
+        c_t = cache["f"][t] * cache["c"][t - 1] + cache["i"][t] * cache["g"][t]
+        np.testing.assert_allclose(cache["c"][t], c_t, rtol=0, atol=TOL)
+        np.testing.assert_allclose(cache["h"][t], cache["o"][t] * np.tanh(c_t), rtol=0, atol=TOL)
+    z = x[0] @ params["weight_ih_l0"].T + params["bias_ih_l0"] + h0 @ params["weight_hh_l0"].T \
+        + params["bias_hh_l0"]
+    np.testing.assert_allclose(cache["f"][1], rnnbook.sigmoid(z[:, H:2 * H]), rtol=0, atol=TOL)

@@ -1,8 +1,8 @@
-"""rnnbook.nbclean drops stored widget views and nothing else."""
+"""rnnbook.site.nbclean drops stored widget views and nothing else."""
 
 import nbformat
 
-from rnnbook.nbclean import WIDGET_VIEW, drop_widget_views
+from rnnbook.site.nbclean import WIDGET_VIEW, drop_widget_views
 
 
 def test_drop_widget_views_keeps_the_other_outputs(tmp_path):

@@ -171,14 +171,43 @@ def test_empty_sequence(good):
         rnnbook.rnn_forward(np.zeros((0, 2, 3)), h0, params)
 
 
-@pytest.mark.parametrize("kwargs,attr", [
-    ({"num_layers": 2}, "num_layers"),
-    ({"bidirectional": True}, "bidirectional"),
-    ({"bias": False}, "bias"),
-])
-def test_params_from_torch_rejects_unsupported_modules(kwargs, attr):
-    with pytest.raises(ValueError, match=rf"module must have {attr}="):
-        rnnbook.params_from_torch(torch.nn.RNN(3, 4, **kwargs))
+def test_params_from_torch_rejects_unsupported_modules():
+    with pytest.raises(ValueError, match=r"^module must have bias=True \(rnnbook implements the plain layer\); got bias=False\.$"):
+        rnnbook.params_from_torch(torch.nn.RNN(3, 4, bias=False))
+    with pytest.raises(ValueError, match=r"^module must have proj_size=0"):
+        rnnbook.params_from_torch(torch.nn.LSTM(3, 4, proj_size=2))
+
+
+@pytest.mark.parametrize("cls", [torch.nn.RNN, torch.nn.LSTM, torch.nn.GRU])
+def test_params_from_torch_picks_one_layer_and_direction(cls):
+    module = cls(3, 4, num_layers=2, bidirectional=True)
+    for layer in (0, 1):
+        for reverse in (False, True):
+            params = rnnbook.params_from_torch(module, layer=layer, reverse=reverse)
+            suffix = f"_l{layer}" + ("_reverse" if reverse else "")
+            assert list(params) == ["weight_ih_l0", "weight_hh_l0", "bias_ih_l0", "bias_hh_l0"]
+            for key, value in params.items():
+                expected = getattr(module, key.replace("_l0", suffix)).detach().double().numpy()
+                np.testing.assert_array_equal(value, expected)
+
+
+def test_params_from_torch_layer_of_a_stack_runs_like_torch(rng):
+    """Layer 1 of a 2-layer nn.RNN reads layer 0's output: rnn_forward twice equals the module."""
+    torch.manual_seed(0)
+    module = torch.nn.RNN(3, 4, num_layers=2).double()
+    x = rng.normal(size=(6, 2, 3))
+    h0 = np.zeros((2, 4))
+    lower, _ = rnnbook.rnn_forward(x, h0, rnnbook.params_from_torch(module, layer=0))
+    upper, _ = rnnbook.rnn_forward(lower, h0, rnnbook.params_from_torch(module, layer=1))
+    expected, _ = module(torch.from_numpy(x))
+    np.testing.assert_allclose(upper, expected.detach().numpy(), rtol=0, atol=TOL)
+
+
+def test_params_from_torch_rejects_a_layer_or_direction_it_does_not_have():
+    with pytest.raises(ValueError, match=r"^layer must be an integer from 0 to 1 \(the module has num_layers=2\); got 2\.$"):
+        rnnbook.params_from_torch(torch.nn.RNN(3, 4, num_layers=2), layer=2)
+    with pytest.raises(ValueError, match=r"^reverse=True needs a module with bidirectional=True"):
+        rnnbook.params_from_torch(torch.nn.GRU(3, 4), reverse=True)
 
 
 def test_params_from_torch_rejects_other_modules():

@@ -7,7 +7,7 @@ as soon as the cell is run. nbval ignores widget views, so dropping them changes
 per-cell execution timestamps that nbclient records are dropped too, so re-executing an unchanged
 notebook leaves it unchanged in git.
 
-Usage: ``python -m rnnbook.nbclean notebooks/*.ipynb``
+Usage: ``python -m rnnbook.site.nbclean notebooks/*.ipynb``
 """
 
 from __future__ import annotations
