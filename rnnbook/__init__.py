@@ -9,7 +9,8 @@ Rooms:
 * their parts: :mod:`rnnbook.activations` (``sigmoid``, the RNN's nonlinearity and its slope),
   :mod:`rnnbook.params` (parameters copied out of PyTorch modules);
 * checks a reader calls: :mod:`rnnbook.gradcheck` (``gradcheck``, ``relative_error``, ``agree``);
-* the interactive-figure helper: :mod:`rnnbook.explore`;
+* the interactive-figure helper :mod:`rnnbook.explore`, and :mod:`rnnbook.diagrams` for drawn
+  diagrams (nodes, boxes, arrows);
 * apart, because no chapter imports it: :mod:`rnnbook.site`, which builds and cleans the book.
 """
 

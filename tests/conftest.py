@@ -37,6 +37,19 @@ def toc_notebooks() -> list[pathlib.Path]:
     return [ROOT / f"{f}.ipynb" for f in toc_files() if f.startswith("notebooks/")]
 
 
+def selected_notebooks() -> list[pathlib.Path]:
+    """The chapters of the table of contents, or only those named in ``RNNBOOK_ONLY``.
+
+    ``RNNBOOK_ONLY=06_gru,07_pytorch`` (comma-separated parts of file names) limits the portability
+    and timing tests to those notebooks while a chapter is being written; ``make test`` never sets it.
+    """
+    chosen = [part.strip() for part in os.environ.get("RNNBOOK_ONLY", "").split(",") if part.strip()]
+    notebooks = toc_notebooks()
+    if not chosen:
+        return notebooks
+    return [p for p in notebooks if any(part in p.name for part in chosen)]
+
+
 def find_chromium():
     for candidate in (os.environ.get("RNNBOOK_CHROMIUM"), "chromium", "chromium-browser", "google-chrome"):
         if candidate and shutil.which(candidate):

@@ -11,7 +11,7 @@ import nbformat
 import pytest
 from nbclient import NotebookClient
 
-from conftest import NOTEBOOKS, toc_notebooks
+from conftest import NOTEBOOKS, selected_notebooks
 
 HARD_LIMIT_S = 20.0
 TARGET_S = 10.0
@@ -20,7 +20,7 @@ MEASURED: dict[str, float] = {}
 
 
 @pytest.mark.timing
-@pytest.mark.parametrize("path", toc_notebooks(), ids=lambda p: p.name)
+@pytest.mark.parametrize("path", selected_notebooks(), ids=lambda p: p.name)
 def test_notebook_runs_within_budget(path):
     nb = nbformat.read(path, as_version=4)
     budget = float(nb.metadata.get("rnnbook", {}).get("time_budget_s", HARD_LIMIT_S))
