@@ -6,6 +6,8 @@ Rooms:
 
 * one module per recurrent cell, forward pass and backward pass together: :mod:`rnnbook.rnn`,
   :mod:`rnnbook.lstm`;
+* :mod:`rnnbook.gru`, the GRU in ``nn.GRU``'s form (gate order r, z, n, the reset applied after
+  the recurrent product), forward pass, per-step cache and backward pass;
 * their parts: :mod:`rnnbook.activations` (``sigmoid``, the RNN's nonlinearity and its slope),
   :mod:`rnnbook.params` (parameters copied out of PyTorch modules);
 * checks a reader calls: :mod:`rnnbook.gradcheck` (``gradcheck``, ``relative_error``, ``agree``);
@@ -17,6 +19,7 @@ Rooms:
 from .activations import activation, activation_derivative, sigmoid
 from .explore import Choice, Explorer, Line, Panel, Slider, explore
 from .gradcheck import GradCheck, agree, gradcheck, numeric_gradient, relative_error
+from .gru import gru_backward, gru_forward, gru_forward_cache
 from .lstm import lstm_backward, lstm_forward, lstm_forward_cache
 from .params import params_from_torch
 from .rnn import rnn_backward, rnn_forward
@@ -33,6 +36,9 @@ __all__ = [
     "agree",
     "explore",
     "gradcheck",
+    "gru_backward",
+    "gru_forward",
+    "gru_forward_cache",
     "lstm_backward",
     "lstm_forward",
     "lstm_forward_cache",
