@@ -17,7 +17,7 @@ Rooms:
 """
 
 from .activations import activation, activation_derivative, sigmoid
-from .explore import Choice, Explorer, Line, Panel, Slider, explore
+from .explore import Choice, Explorer, Line, Panel, Slider, Table, explore
 from .gradcheck import GradCheck, agree, gradcheck, numeric_gradient, relative_error
 from .gru import gru_backward, gru_forward, gru_forward_cache
 from .lstm import lstm_backward, lstm_forward, lstm_forward_cache
@@ -31,6 +31,7 @@ __all__ = [
     "Line",
     "Panel",
     "Slider",
+    "Table",
     "activation",
     "activation_derivative",
     "agree",

@@ -9,6 +9,9 @@ A chapter writes a *pure* function of the control values that returns what to dr
 
     explore(echo, rho=Slider(0.5, 1.5, 0.1, value=0.9), nonlinearity=["tanh", "relu"])
 
+Where the answer is text rather than a curve -- the shapes of a layer's tensors, say -- a
+:class:`Table` takes the place of a panel; it is drawn as a table in both views.
+
 The value shown is an :class:`Explorer`. Its MIME bundle carries
 
 * ``application/vnd.jupyter.widget-view+json`` -- ipywidgets controls and an ``Image`` redrawn
@@ -75,6 +78,38 @@ class Panel:
     ylim: tuple[float, float] | None = None
     xlim: tuple[float, float] | None = None
     hlines: Sequence[float] = field(default_factory=tuple)
+
+
+@dataclass
+class Table:
+    """A small table of text, in place of a set of axes: ``rows`` of strings under ``columns``.
+
+    The number of rows may change with the control values (the plotly view is made tall enough
+    for the longest); the number of columns may not. Values are shown with ``str``.
+    """
+
+    rows: Sequence[Sequence]
+    columns: Sequence[str]
+    title: str = ""
+
+    def cells(self) -> list[list[str]]:
+        """The rows as strings, checked against the columns."""
+        width = len(self.columns)
+        if width == 0:
+            raise ValueError("a Table needs at least one column; got columns=[].")
+        rows = [[str(value) for value in row] for row in self.rows]
+        for k, row in enumerate(rows):
+            if len(row) != width:
+                raise ValueError(
+                    f"Table {self.title!r} has {width} columns, so every row needs {width} "
+                    f"values; row {k} has {len(row)}: {row!r}."
+                )
+        return rows
+
+
+def _lines(panel) -> list[Line]:
+    """The curves of a panel; a Table has none."""
+    return panel.lines if isinstance(panel, Panel) else []
 
 
 # --------------------------------------------------------------------------------------------
@@ -188,13 +223,22 @@ def tex_to_plotly(text: str) -> str:
 # --------------------------------------------------------------------------------------------
 # Rendering
 # --------------------------------------------------------------------------------------------
-def _panels(result, name: str = "the figure function") -> list[Panel]:
-    panels = [result] if isinstance(result, Panel) else result
-    if not isinstance(panels, (list, tuple)) or not all(isinstance(p, Panel) for p in panels):
+def _panels(result, name: str = "the figure function") -> list[Panel | Table]:
+    panels = [result] if isinstance(result, (Panel, Table)) else result
+    if not isinstance(panels, (list, tuple)) or not all(
+        isinstance(p, (Panel, Table)) for p in panels
+    ):
         raise ValueError(
-            f"{name} must return a Panel or a list of Panels; got {type(result).__name__}."
+            f"{name} must return a Panel or a list of Panels; got {type(result).__name__} "
+            f"(a Table counts as a Panel)."
         )
     return list(panels)
+
+
+def _shape(panels: list[Panel | Table]) -> list:
+    """What must stay the same between control values: lines per panel, columns per table."""
+    return [len(p.lines) if isinstance(p, Panel) else f"table of {len(p.columns)} columns"
+            for p in panels]
 
 
 def _xy(line: Line) -> tuple[np.ndarray, np.ndarray]:
@@ -213,7 +257,7 @@ def _colors(panels: list[Panel]) -> list[list[str]]:
     colors, n = [], 0
     for panel in panels:
         row = []
-        for line in panel.lines:
+        for line in _lines(panel):
             if line.color:
                 row.append(line.color)
             else:
@@ -223,12 +267,39 @@ def _colors(panels: list[Panel]) -> list[list[str]]:
     return colors
 
 
-def draw_matplotlib(panels: list[Panel], width: float = 4.6, height: float = 3.4):
-    """Draw panels side by side with matplotlib; returns the Figure (the caller closes it)."""
+def _draw_table(ax, table: Table) -> None:
+    """A Table on matplotlib axes: no axis, a header row on a grey background."""
+    ax.axis("off")
+    rows = table.cells()
+    if rows:
+        drawn = ax.table(cellText=rows, colLabels=list(table.columns), loc="upper center",
+                         cellLoc="left", colLoc="left")
+        drawn.auto_set_font_size(False)
+        drawn.set_fontsize(9)
+        drawn.auto_set_column_width(list(range(len(table.columns))))
+        for (row, _), cell in drawn.get_celld().items():
+            cell.set_edgecolor("#d0d0d0")
+            if row == 0:
+                cell.set_facecolor("#eeeeee")
+                cell.set_text_props(fontweight="bold")
+    ax.set_title(table.title)
+
+
+def draw_matplotlib(panels: list[Panel | Table], width: float = 4.6, height: float = 3.4):
+    """Draw panels side by side with matplotlib; returns the Figure (the caller closes it).
+
+    A Table gets twice a panel's width and, when it has many rows, a taller figure."""
     import matplotlib.pyplot as plt
 
-    fig, axes = plt.subplots(1, len(panels), figsize=(width * len(panels), height), squeeze=False)
+    ratios = [2.0 if isinstance(p, Table) else 1.0 for p in panels]
+    most_rows = max([len(p.rows) for p in panels if isinstance(p, Table)] or [0])
+    height = max(height, 0.26 * (most_rows + 1) + 0.7)
+    fig, axes = plt.subplots(1, len(panels), figsize=(width * sum(ratios), height),
+                             squeeze=False, gridspec_kw={"width_ratios": ratios})
     for ax, panel, colors in zip(axes[0], panels, _colors(panels)):
+        if isinstance(panel, Table):
+            _draw_table(ax, panel)
+            continue
         for line, color in zip(panel.lines, colors):
             x, y = _xy(line)
             marker = "o" if line.style.startswith("o") else None
@@ -252,7 +323,7 @@ def draw_matplotlib(panels: list[Panel], width: float = 4.6, height: float = 3.4
     return fig
 
 
-def _png(panels: list[Panel]) -> bytes:
+def _png(panels: list[Panel | Table]) -> bytes:
     import matplotlib.pyplot as plt
 
     fig = draw_matplotlib(panels)
@@ -268,9 +339,34 @@ def _round(values: np.ndarray) -> list:
     return [float(f"{v:.4g}") if math.isfinite(v) else None for v in values.tolist()]
 
 
-def _traces(panels: list[Panel]) -> list[dict]:
+#: Pixels per row of a Table in the plotly view (a row of one line, with its padding).
+TABLE_ROW = 24
+
+
+def _table_trace(table: Table, domain: tuple[float, float]) -> dict:
+    """A plotly table; each column's width is in proportion to its longest entry."""
+    rows = table.cells()
+    columns = [[row[k] for row in rows] for k in range(len(table.columns))]
+    widths = [max(len(text) for text in [header, *column])
+              for header, column in zip(table.columns, columns)]
+    return {
+        "type": "table", "domain": {"x": list(domain), "y": [0.0, 1.0]}, "columnwidth": widths,
+        "header": {"values": [f"<b>{c}</b>" for c in table.columns], "align": "left",
+                   "fill": {"color": "#eeeeee"}, "line": {"color": "#d0d0d0"},
+                   "font": {"size": 13}, "height": TABLE_ROW + 4},
+        "cells": {"values": columns, "align": "left", "fill": {"color": "white"},
+                  "line": {"color": "#d0d0d0"}, "font": {"size": 12},
+                  "height": TABLE_ROW},
+    }
+
+
+def _traces(panels: list[Panel | Table]) -> list[dict]:
     traces = []
+    domains = _domains(len(panels))
     for p, (panel, colors) in enumerate(zip(panels, _colors(panels))):
+        if isinstance(panel, Table):
+            traces.append(_table_trace(panel, domains[p]))
+            continue
         axis = "" if p == 0 else str(p + 1)
         for line, color in zip(panel.lines, colors):
             x, y = _xy(line)
@@ -322,13 +418,14 @@ def _xrange(panel: Panel) -> list[float]:
     return [float(f"{lo - pad:.4g}"), float(f"{hi + pad:.4g}")]
 
 
-def _frame_layout(panels: list[Panel]) -> dict:
+def _frame_layout(panels: list[Panel | Table]) -> dict:
     """The parts of the layout that change with the control values: titles and axis ranges."""
     layout: dict = {"annotations": []}
     for p, (panel, (lo, hi)) in enumerate(zip(panels, _domains(len(panels)))):
         suffix = "" if p == 0 else str(p + 1)
-        layout["yaxis" + suffix] = {"range": _yrange(panel)}
-        layout["xaxis" + suffix] = {"range": _xrange(panel)}
+        if isinstance(panel, Panel):
+            layout["yaxis" + suffix] = {"range": _yrange(panel)}
+            layout["xaxis" + suffix] = {"range": _xrange(panel)}
         if panel.title:
             layout["annotations"].append({
                 "text": f"<b>{tex_to_plotly(panel.title)}</b>", "showarrow": False,
@@ -338,7 +435,9 @@ def _frame_layout(panels: list[Panel]) -> dict:
     return layout
 
 
-def _layout(panels: list[Panel], controls: list[tuple[str, object, list]], active: list[int]) -> dict:
+def _layout(panels: list[Panel | Table], controls: list[tuple[str, object, list]],
+            active: list[int], table_rows: int = 0) -> dict:
+    """The figure's layout; ``table_rows`` is the most rows any frame's Table has."""
     layout: dict = {
         "margin": {"l": 60, "r": 20, "t": 40, "b": 0},
         "legend": {"font": {"size": 11}},
@@ -346,6 +445,8 @@ def _layout(panels: list[Panel], controls: list[tuple[str, object, list]], activ
     }
     for p, (panel, (lo, hi)) in enumerate(zip(panels, _domains(len(panels)))):
         suffix = "" if p == 0 else str(p + 1)
+        if isinstance(panel, Table):
+            continue
         layout["xaxis" + suffix] = {
             "domain": [lo, hi], "anchor": "y" + suffix, "title": {"text": tex_to_plotly(panel.xlabel)},
             "gridcolor": "#e5e5e5", "zeroline": False,
@@ -368,7 +469,10 @@ def _layout(panels: list[Panel], controls: list[tuple[str, object, list]], activ
     layout["sliders"], layout["updatemenus"] = rows["sliders"], rows["updatemenus"]
     layout["annotations"] += rows["labels"]
     layout["margin"]["b"] = rows["height"] + 10
-    layout["height"] = 400 + rows["height"]
+    if all(isinstance(p, Table) for p in panels):
+        layout["margin"]["l"] = 10  # no y axis to label
+    plot_area = max(350, (table_rows + 1) * TABLE_ROW + 20)  # room for the longest Table
+    layout["height"] = plot_area + 50 + rows["height"]
     return layout
 
 
@@ -469,7 +573,7 @@ class Explorer:
     def values(self, index: Sequence[int]) -> dict:
         return {name: options[i] for (name, _, options), i in zip(self.controls, index)}
 
-    def panels(self, **values) -> list[Panel]:
+    def panels(self, **values) -> list[Panel | Table]:
         return _panels(self.fn(**values), name=getattr(self.fn, "__name__", "fn"))
 
     def figure(self, **values):
@@ -482,11 +586,11 @@ class Explorer:
     def to_html(self) -> str:
         import plotly.io as pio
 
-        frames, shape = [], None
+        frames, shape, table_rows = [], None, 0
         labels = _control_rows(self.controls, self.default)["labels"]
         for index in itertools.product(*(range(len(o)) for _, _, o in self.controls)):
             panels = self.panels(**self.values(index))
-            this_shape = [len(p.lines) for p in panels]
+            this_shape = _shape(panels)
             if shape is None:
                 shape = this_shape
             elif this_shape != shape:
@@ -494,13 +598,15 @@ class Explorer:
                     f"the figure function must return the same panels and number of lines for "
                     f"every control value; got {shape} and then {this_shape} at {self.values(index)}."
                 )
+            table_rows = max([table_rows] + [len(p.rows) for p in panels if isinstance(p, Table)])
             frame_layout = _frame_layout(panels)
             frame_layout["annotations"] += labels  # the frame replaces all annotations
             frames.append({"name": "_".join(map(str, index)), "data": _traces(panels),
                            "layout": frame_layout})
         default_name = "_".join(map(str, self.default))
         data = next(f["data"] for f in frames if f["name"] == default_name)
-        layout = _layout(self.panels(**self.values(self.default)), self.controls, self.default)
+        layout = _layout(self.panels(**self.values(self.default)), self.controls, self.default,
+                         table_rows)
         figure = {"data": data, "layout": layout, "frames": frames}
         digest = hashlib.sha1(json.dumps(figure, sort_keys=True).encode()).hexdigest()[:12]
         html = pio.to_html(
@@ -571,7 +677,8 @@ class Explorer:
 
 
 def explore(fn: Callable, **controls) -> Explorer:
-    """Make an interactive figure from ``fn(**values) -> Panel | list[Panel]``.
+    """Make an interactive figure from ``fn(**values) -> Panel | list[Panel]`` (a
+    :class:`Table` may stand in for any Panel).
 
     Each keyword is a control: ``Slider(min, max, step, value=None, label=None)`` or its
     shortcut ``(min, max, step[, value])``; ``Choice(options, value=None, label=None)`` or its

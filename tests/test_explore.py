@@ -7,7 +7,7 @@ import re
 import numpy as np
 import pytest
 
-from rnnbook import Choice, Line, Panel, Slider, explore
+from rnnbook import Choice, Line, Panel, Slider, Table, explore
 from rnnbook.explore import MAX_FRAMES, tex_to_plotly
 from rnnbook.site.sphinxext import plotly_js_path
 
@@ -188,3 +188,70 @@ def test_plotly_js_ships_with_the_plotly_package():
     with open(plotly_js_path()) as f:
         head = f.read(2000)
     assert "plotly.js" in head
+
+
+# --------------------------------------------------------------------------------------------
+# Table: text in place of a set of axes
+# --------------------------------------------------------------------------------------------
+def shapes_table(layers, wide):
+    """A Table whose number of rows follows a control, next to an ordinary panel."""
+    rows = [(f"weight_l{k}", f"({4 * wide}, {wide})") for k in range(layers)]
+    return [Table(rows, columns=["name", "shape"], title=f"{layers} layers"),
+            Panel([Line(np.arange(3) * wide)], title="a line")]
+
+
+def test_a_table_is_a_plotly_table_trace_in_every_frame():
+    frames = frames_of(explore(shapes_table, layers=[1, 3], wide=[2, 5]).to_html())
+    frame = next(f for f in frames if f["name"] == "1_1")  # 3 layers, wide 5
+    table, line = frame["data"]
+    assert table["type"] == "table" and line["type"] == "scatter"
+    assert table["header"]["values"] == ["<b>name</b>", "<b>shape</b>"]
+    assert table["cells"]["values"] == [["weight_l0", "weight_l1", "weight_l2"],
+                                       ["(20, 5)", "(20, 5)", "(20, 5)"]]
+    assert table["domain"]["x"][1] < 0.5  # the left half of the figure
+    assert table["columnwidth"] == [9, 7]  # in proportion to the longest entry of each column
+    assert frame["layout"]["annotations"][0]["text"] == "<b>3 layers</b>"
+    assert line["xaxis"] == "x2"  # the panel after the table keeps its own axes
+
+
+def figure_layout(html):
+    return json.loads(re.search(r"Plotly\.newPlot\(\s*\"[^\"]+\",\s*\[.*?\],\s*(\{.*?\}),\s*\{\"displaylogo\"",
+                                html, re.S).group(1))
+
+
+def test_a_table_has_no_axes_and_the_figure_grows_with_its_longest_frame():
+    def rows(n):
+        return Table([(k, k * k) for k in range(n)], columns=["k", "k squared"])
+
+    short = figure_layout(explore(rows, n=[1, 2]).to_html())
+    tall = figure_layout(explore(rows, n=[1, 40]).to_html())
+    assert "xaxis" not in short and "yaxis" not in short
+    plot = figure_layout(explore(lambda n: Panel([Line([0, n])]), n=[1, 2]).to_html())
+    assert short["height"] == plot["height"]  # as tall as a plot with the same controls
+    assert tall["height"] > short["height"] + 30 * 20  # room for 40 rows of about 24 px
+
+
+def test_matplotlib_draws_a_table_with_its_text():
+    import matplotlib.pyplot as plt
+
+    fig = explore(shapes_table, layers=[2], wide=[3]).figure()
+    texts = [cell.get_text().get_text() for cell in fig.axes[0].tables[0].get_celld().values()]
+    assert {"name", "shape", "weight_l0", "weight_l1", "(12, 3)"} <= set(texts)
+    assert not fig.axes[0].axison and fig.axes[1].axison
+    plt.close(fig)
+
+
+def test_a_table_row_of_the_wrong_width_is_reported():
+    bad = Table([("a", "b"), ("c",)], columns=["x", "y"], title="t")
+    with pytest.raises(ValueError, match=r"Table 't' has 2 columns, so every row needs 2 values; "
+                                         r"row 1 has 1: \['c'\]"):
+        explore(lambda a: bad, a=[1]).to_html()
+
+
+def test_a_table_must_keep_its_columns():
+    def fn(a):
+        return Table([("1",) * a], columns=["c"] * a)
+
+    with pytest.raises(ValueError, match=r"same panels and number of lines for every control value; "
+                                         r"got \['table of 1 columns'\] and then \['table of 2 columns'\]"):
+        explore(fn, a=[1, 2]).to_html()
