@@ -1,11 +1,15 @@
 """Checkers for exercises and assignments: a student's function against the reference.
 
 Each checker calls the student's function on a few fresh test cases (random sizes and values, drawn
-from ``seed``), compares what comes back with PyTorch (``nn.RNNCell``, ``nn.LSTM``, ``nn.GRUCell``
-and their autograd gradients, in float64) and answers in one or two sentences: what is wrong, and a
-hint. When the answer is wrong it tries the usual mistakes as hypotheses (a transposed weight, the
-gate blocks read in another order, a step off by one in time, a missing bias, a gradient off by a
-constant factor, ...) and names one only when it reproduces the student's output to float64
+from ``seed``), compares what comes back with the reference in float64 and answers in one or two
+sentences: what is wrong, and a hint. The reference is the book's own numpy implementation for the
+RNN and the LSTM (:mod:`rnnbook.rnn`, :mod:`rnnbook.lstm`, equal to ``nn.RNN`` and ``nn.LSTM``
+and their autograd gradients; the tests check it again here), so a passing check does not even
+import PyTorch, and PyTorch itself (``nn.GRUCell``, ``nn.GRU``, autograd) for the GRU.
+
+When the answer is wrong the checker tries the usual mistakes as hypotheses (a transposed weight,
+the gate blocks read in another order, a step off by one in time, a missing bias, a gradient off by
+a constant factor, ...) and names one only when it reproduces the student's output to float64
 precision; otherwise it says which output, which step and how far off. ::
 
     from rnnbook.check import check_rnn_step
@@ -37,8 +41,10 @@ checker                    the student's function
 ``check_bptt``             ``backward(x, h0 or (h0, c0), params, d_out) -> dict of gradients``
 =========================  ===============================================================
 
-Writing a new check: build a :class:`_Problem` (how to draw a case, the reference, the expected
-shapes, the hypotheses with their sentences) and pass it to :func:`_run_check`; see
+For a teacher's own test cells, :func:`check_array` compares one array with the expected one and
+:func:`expect` turns a condition into the same kind of :class:`Feedback`. A checker for a new kind
+of function is a :class:`_Problem` (how to draw a case, the reference, the expected shapes, the
+:class:`Hypothesis` list with its sentences) passed to :func:`_run_check`; see
 ``book/teaching.md``.
 """
 
@@ -54,7 +60,10 @@ from typing import Callable
 
 import numpy as np
 
+from .activations import sigmoid
 from .gradcheck import relative_error
+from .lstm import lstm_backward, lstm_forward
+from .rnn import rnn_backward, rnn_forward
 
 PARAM_KEYS = ("weight_ih_l0", "weight_hh_l0", "bias_ih_l0", "bias_hh_l0")
 GATE_NAMES = {"rnn": (), "lstm": ("i", "f", "g", "o"), "gru": ("r", "z", "n")}
@@ -65,6 +74,14 @@ ORDINALS = ("first", "second", "third", "fourth", "fifth", "sixth")
 ATOL, RTOL = 1e-10, 1e-8
 # What float32 arithmetic somewhere in the computation still achieves.
 ATOL32, RTOL32 = 1e-5, 1e-4
+
+NAN_HINT = ("Hint: NaN comes from overflow (np.exp of a large number: use rnnbook.sigmoid), 0/0, "
+            "or an np.empty array read before it was filled.")
+INF_HINT = ("Hint: inf comes from overflow, often np.exp(-z) for large negative z: use "
+            "rnnbook.sigmoid.")
+INT_HINT = ("Hint: an array made with dtype=int (or np.zeros_like of an integer array) keeps only "
+            "the integer part of what is stored in it; use np.zeros(shape) or np.empty(shape), "
+            "which are float64.")
 
 
 class CheckFailed(AssertionError):
@@ -424,9 +441,7 @@ def _dtype_problem(fn_name, value, leaf: Leaf, case, reference) -> str:
         return (base + f" ({agreement}). Hint: keep float64 throughout: no "
                 f".astype(np.{value.dtype}), no torch tensors of the default float32.")
     if kind in "iub":
-        return (base + ": the values were rounded to whole numbers. Hint: an array made with "
-                "dtype=int (or np.zeros_like of an integer array) keeps only the integer part of "
-                "what is stored in it; use np.zeros(shape) or np.empty(shape), which are float64.")
+        return base + f": the values were rounded to whole numbers. {INT_HINT}"
     if kind == "c":
         return base + ". Hint: a complex number crept in (np.sqrt of a negative number?)."
     return base + f". Hint: convert with np.asarray(..., dtype=np.float64)."
@@ -437,11 +452,7 @@ def _nonfinite_problem(fn_name, value, finite, leaf: Leaf, case) -> str:
     kinds = "NaN" if np.isnan(value).any() else "inf"
     if np.isnan(value).any() and np.isinf(value).any():
         kinds = "NaN and inf"
-    hint = ("Hint: NaN comes from overflow (np.exp of a large number: use rnnbook.sigmoid), "
-            "0/0, or an np.empty array read before it was filled.")
-    if kinds == "inf":
-        hint = "Hint: inf comes from overflow, often np.exp(-z) for large negative z: use " \
-               "rnnbook.sigmoid."
+    hint = INF_HINT if kinds == "inf" else NAN_HINT
     if leaf.time_axis:
         rows = np.flatnonzero(~finite.reshape(value.shape[0], -1).all(axis=1))
         t = int(rows[0]) + 1
@@ -656,30 +667,25 @@ def _module(kind, sizes, params, cell):
     return module
 
 
-def _reference_cell(kind, case):
-    torch = _torch()
-    x_t, state, params = case.args[:3]
-    module = _module(kind, case.sizes, params, cell=True)
-    with torch.no_grad():
-        if kind == "lstm":
-            h, c = module(torch.from_numpy(x_t), tuple(map(torch.from_numpy, state)))
-            return (h.numpy(), c.numpy())
-        return module(torch.from_numpy(x_t), torch.from_numpy(state)).numpy()
-
-
-def _reference_sequence(kind, case):
+def _torch_forward(kind, case, cell: bool):
+    """``nn.RNNCell``/``nn.LSTMCell``/``nn.GRUCell`` for one step (``cell=True``), or the layer
+    over the sequence, in the reference's structure: ``h_t``, ``(h_t, c_t)``, ``(out, h_T)`` or
+    ``(out, (h_T, c_T))``."""
     torch = _torch()
     x, state, params = case.args[:3]
-    module = _module(kind, case.sizes, params, cell=False)
+    module = _module(kind, case.sizes, params, cell=cell)
+    states = tuple(torch.from_numpy(s) for s in (state if kind == "lstm" else (state,)))
+    if not cell:
+        states = tuple(s[None] for s in states)  # the layer axis of nn.RNN's states
     with torch.no_grad():
-        if kind == "lstm":
-            out, (h, c) = module(torch.from_numpy(x), tuple(torch.from_numpy(s)[None] for s in state))
-            return (out.numpy(), (h[0].numpy(), c[0].numpy()))
-        out, h = module(torch.from_numpy(x), torch.from_numpy(state)[None])
-        return (out.numpy(), h[0].numpy())
+        result = module(torch.from_numpy(x), states if kind == "lstm" else states[0])
+    if cell:
+        return tuple(r.numpy() for r in result) if kind == "lstm" else result.numpy()
+    out, last = result
+    return out.numpy(), (tuple(s[0].numpy() for s in last) if kind == "lstm" else last[0].numpy())
 
 
-def _reference_grads(kind, case) -> dict:
+def _torch_grads(kind, case) -> dict:
     """Autograd's gradients of ``sum(out * d_out)`` through ``nn.RNN``/``nn.LSTM``/``nn.GRU``."""
     torch = _torch()
     x, state, params, d_out = case.args
@@ -696,20 +702,90 @@ def _reference_grads(kind, case) -> dict:
     return grads
 
 
+# The reference. For the RNN and the LSTM it is the book's own numpy implementation
+# (rnnbook.rnn and rnnbook.lstm, tested equal to PyTorch in tests/test_rnn.py, test_lstm.py and
+# again in tests/test_check.py), so a check that passes never needs to import PyTorch; for the
+# GRU it is PyTorch itself.
+def _reference_cell(kind, case):
+    if kind == "gru":
+        return _torch_forward(kind, case, cell=True)
+    x_t, state, params = case.args[:3]
+    if kind == "rnn":
+        return rnn_forward(x_t[None], state, params)[1]
+    return lstm_forward(x_t[None], state, params)[1]
+
+
+def _reference_sequence(kind, case):
+    if kind == "gru":
+        return _torch_forward(kind, case, cell=False)
+    forward = rnn_forward if kind == "rnn" else lstm_forward
+    return forward(*case.args[:3])
+
+
+def _reference_grads(kind, case) -> dict:
+    if kind == "gru":
+        return _torch_grads(kind, case)
+    backward = rnn_backward if kind == "rnn" else lstm_backward
+    return backward(*case.args)
+
+
+class _NumpyOps:
+    """The array operations of :func:`_step`, in numpy (forward mistakes, no gradients)."""
+
+    sigmoid, tanh = staticmethod(sigmoid), staticmethod(np.tanh)
+
+    @staticmethod
+    def relu(v):
+        return np.maximum(v, 0.0)
+
+    @staticmethod
+    def chunk(t, n, axis=-1):
+        return np.split(t, n, axis=axis)
+
+    @staticmethod
+    def cat(ts):
+        return np.concatenate(ts, axis=-1)
+
+    @staticmethod
+    def detach(t):
+        return t
+
+
+class _TorchOps:
+    """The same operations in PyTorch, for the gradients of a backward pass with a mistake."""
+
+    def __init__(self):
+        torch = _torch()
+        self.sigmoid, self.tanh, self.relu = torch.sigmoid, torch.tanh, torch.relu
+        self._cat = torch.cat
+
+    @staticmethod
+    def chunk(t, n, axis=-1):
+        return t.chunk(n, dim=axis)
+
+    def cat(self, ts):
+        return self._cat(ts, dim=-1)
+
+    @staticmethod
+    def detach(t):
+        return t.detach()
+
+
 def _block_index(kind, order):
-    """For each gate in PyTorch's order, the row block a student with gate ``order`` reads it from."""
+    """For each gate in PyTorch's order, the block a student with gate ``order`` reads it from."""
     return [order.index(name) for name in GATE_NAMES[kind]]
 
 
-def _permute_blocks(t, perm, torch):
-    blocks = t.chunk(len(perm), dim=-1)
-    return torch.cat([blocks[k] for k in perm], dim=-1)
+def _permute_blocks(t, perm, ops):
+    blocks = ops.chunk(t, len(perm))
+    return ops.cat([blocks[k] for k in perm])
 
 
-def _step(kind, x_t, h, c, p, m, torch):
+def _step(kind, x_t, h, c, p, m, ops):
     """One step of the cell with the mistakes ``m`` (a dict); returns ``(h_new, c_new, gh)``.
 
     ``gh = h W_hh^T + b_hh`` is returned for the off-by-one gradient of ``weight_hh_l0``.
+    ``ops`` is :class:`_NumpyOps` or :class:`_TorchOps`.
     """
     W_ih, W_hh, b_ih, b_hh = (p[k] for k in PARAM_KEYS)
     if m.get("hh_T"):
@@ -721,7 +797,7 @@ def _step(kind, x_t, h, c, p, m, torch):
     if kind == "rnn":
         z = gi + gh
         act = m.get("act", "tanh")
-        h_new = {"tanh": torch.tanh, "relu": torch.relu, "sigmoid": torch.sigmoid,
+        h_new = {"tanh": ops.tanh, "relu": ops.relu, "sigmoid": ops.sigmoid,
                  "none": lambda v: v}[act](z)
         return h_new, None, gh
     order = m.get("order", GATE_NAMES[kind])
@@ -729,113 +805,125 @@ def _step(kind, x_t, h, c, p, m, torch):
         # The forward values stay right; the gradient that reaches the weight rows comes back
         # with its gate blocks in the student's order (a straight-through permutation).
         perm = _block_index(kind, m["bwd_order"])
-        moved_i, moved_h = _permute_blocks(gi, perm, torch), _permute_blocks(gh, perm, torch)
-        gi = gi.detach() + moved_i - moved_i.detach()
-        gh = gh.detach() + moved_h - moved_h.detach()
+        moved_i, moved_h = _permute_blocks(gi, perm, ops), _permute_blocks(gh, perm, ops)
+        gi = ops.detach(gi) + moved_i - ops.detach(moved_i)
+        gh = ops.detach(gh) + moved_h - ops.detach(moved_h)
     idx = _block_index(kind, order)
-    gi_b, gh_b = gi.chunk(len(idx), dim=1), gh.chunk(len(idx), dim=1)
+    gi_b, gh_b = ops.chunk(gi, len(idx)), ops.chunk(gh, len(idx))
     if kind == "lstm":
         z = [gi_b[k] + gh_b[k] for k in idx]
-        i, f, o = torch.sigmoid(z[0]), torch.sigmoid(z[1]), torch.sigmoid(z[3])
-        g = torch.sigmoid(z[2]) if m.get("g_sigmoid") else torch.tanh(z[2])
+        i, f, o = ops.sigmoid(z[0]), ops.sigmoid(z[1]), ops.sigmoid(z[3])
+        g = ops.sigmoid(z[2]) if m.get("g_sigmoid") else ops.tanh(z[2])
         if m.get("c_straight"):
-            carried = f * c.detach() + c - c.detach()
+            carried = f * ops.detach(c) + c - ops.detach(c)
         else:
             carried = f * c
         c_new = {"no_forget": c + i * g, "no_input": carried + g}.get(m.get("cell"),
                                                                        carried + i * g)
         if m.get("h_from_c_prev"):
-            h_new = o * torch.tanh(c)
+            h_new = o * ops.tanh(c)
         elif m.get("no_tanh_c"):
             h_new = o * c_new
         else:
-            h_new = o * torch.tanh(c_new)
+            h_new = o * ops.tanh(c_new)
         return h_new, c_new, gh
-    r = torch.sigmoid(gi_b[idx[0]] + gh_b[idx[0]])
-    zg = torch.sigmoid(gi_b[idx[1]] + gh_b[idx[1]])
+    r = ops.sigmoid(gi_b[idx[0]] + gh_b[idx[0]])
+    zg = ops.sigmoid(gi_b[idx[1]] + gh_b[idx[1]])
     if m.get("reset_before"):
-        rows = W_hh.chunk(3, dim=0)[idx[2]]
-        bias = (0.0 if m.get("no_bias_hh") else b_hh.chunk(3)[idx[2]])
+        rows = ops.chunk(W_hh, 3, axis=0)[idx[2]]
+        bias = 0.0 if m.get("no_bias_hh") else ops.chunk(b_hh, 3)[idx[2]]
         pre = gi_b[idx[2]] + (r * h) @ rows.T + bias
     else:
         pre = gi_b[idx[2]] + r * gh_b[idx[2]]
-    n = pre if m.get("no_tanh_n") else torch.tanh(pre)
-    direct = h.detach() if m.get("no_direct") else h
+    n = pre if m.get("no_tanh_n") else ops.tanh(pre)
+    direct = ops.detach(h) if m.get("no_direct") else h
     h_new = zg * n + (1 - zg) * direct if m.get("z_swapped") else (1 - zg) * n + zg * direct
     return h_new, None, gh
 
 
-def _unroll(kind, case, m, grads=False):
-    """Run the cell with mistakes ``m`` over ``case``; return its outputs, or its gradients."""
-    torch = _torch()
+def _unroll(kind, case, m):
+    """The outputs of the cell with mistakes ``m`` on ``case``, as a flat list (numpy)."""
     x, state, params = case.args[:3]
-    states = state if kind == "lstm" else (state, None)
-    p = {k: torch.from_numpy(v.copy()).requires_grad_(grads) for k, v in params.items()}
-    xt = torch.from_numpy(np.array(x, copy=True)).requires_grad_(grads)
-    h0 = torch.from_numpy(states[0].copy()).requires_grad_(grads)
-    c0 = None if states[1] is None else torch.from_numpy(states[1].copy()).requires_grad_(grads)
+    h0, c0 = state if kind == "lstm" else (state, None)
     h, c = h0, c0
     if m.get("zero_h0"):
-        h = torch.zeros_like(h0)
-        c = None if c0 is None else torch.zeros_like(c0)
-    sequence = xt.dim() == 3
-    steps = xt if sequence else xt[None]
-    outs, ghs, h_ins = [], [], []
-    with torch.set_grad_enabled(grads):
-        for t, x_t in enumerate(steps):
-            if m.get("detach_state") and t > 0:
-                h = h.detach()
-                c = None if c is None else c.detach()
-            if m.get("detach_c") and t > 0:
-                c = c.detach()
+        h = np.zeros_like(h0)
+        c = None if c0 is None else np.zeros_like(c0)
+    sequence = x.ndim == 3
+    outs = []
+    with np.errstate(all="ignore"):
+        for x_t in (x if sequence else x[None]):
             h_prev, c_prev = h, c
-            h, c, gh = _step(kind, x_t, h, c, p, m, torch)
-            if grads:
-                gh.retain_grad()
-                ghs.append(gh)
-                h_ins.append((h_prev, h))
+            h, c, _ = _step(kind, x_t, h, c, params, m, _NumpyOps)
             if m.get("return_prev") == "both":
                 h, c = h_prev, c_prev
             elif m.get("return_prev") == "c":
                 c = c_prev
             outs.append(h)
-        out = torch.stack(outs)
-        if not grads:
-            if m.get("out_shift"):
-                out = torch.cat([h0[None] if not m.get("zero_h0") else 0 * h0[None], out[:-1]])
-            last = out[-1] if m.get("out_shift") == "all" else h
-            if not sequence:
-                return [h.numpy()] + ([] if c is None else [c.numpy()])
-            return [out.numpy(), last.numpy()] + ([] if c is None else [c.numpy()])
-        d_out = torch.from_numpy(case.args[3].copy())
-        if m.get("d_out_last_only"):
-            d_out[:-1] = 0.0
-        out.backward(d_out)
+    out = np.stack(outs)
+    last = h
+    if m.get("out_shift"):
+        out = np.concatenate([(0 * h0 if m.get("zero_h0") else h0)[None], out[:-1]])
+        if m.get("out_shift") == "all":
+            last = out[-1]
+    if not sequence:
+        return [h] + ([] if c is None else [c])
+    return [out, last] + ([] if c is None else [c])
+
+
+def _unroll_grads(kind, case, m) -> dict:
+    """The gradients a backward pass with mistake ``m`` returns on ``case``, by autograd."""
+    ops = _TorchOps()
+    torch = _torch()
+    x, state, params, d_out = case.args
+    h0, c0 = state if kind == "lstm" else (state, None)
+    p = {k: torch.from_numpy(v.copy()).requires_grad_() for k, v in params.items()}
+    xt = torch.from_numpy(x.copy()).requires_grad_()
+    h = h0t = torch.from_numpy(h0.copy()).requires_grad_()
+    c = c0t = None if c0 is None else torch.from_numpy(c0.copy()).requires_grad_()
+    outs, ghs, h_ins = [], [], []
+    for t, x_t in enumerate(xt):
+        if m.get("detach_state") and t > 0:
+            h = h.detach()
+            c = None if c is None else c.detach()
+        if m.get("detach_c") and t > 0:
+            c = c.detach()
+        h_prev = h
+        h, c, gh = _step(kind, x_t, h, c, p, m, ops)
+        gh.retain_grad()
+        ghs.append(gh)
+        h_ins.append((h_prev, h))
+        outs.append(h)
+    d_out = torch.from_numpy(d_out.copy())
+    if m.get("d_out_last_only"):
+        d_out[:-1] = 0.0
+    torch.stack(outs).backward(d_out)
     result = {k: v.grad.numpy().copy() for k, v in p.items()}
     if m.get("hh_uses_h_t"):
         result["weight_hh_l0"] = sum((g.grad.T @ after.detach()).numpy()
                                      for g, (_, after) in zip(ghs, h_ins))
     result["x"] = xt.grad.numpy().copy()
-    result["h0"] = h0.grad.numpy().copy() if h0.grad is not None else np.zeros(h0.shape)
+    result["h0"] = h0t.grad.numpy().copy() if h0t.grad is not None else np.zeros(h0.shape)
     if c0 is not None:
-        result["c0"] = c0.grad.numpy().copy() if c0.grad is not None else np.zeros(c0.shape)
+        result["c0"] = c0t.grad.numpy().copy() if c0t.grad is not None else np.zeros(c0.shape)
     return result
 
 
 def _predict(kind, m):
     """A ``predict`` for :class:`Hypothesis`: the outputs of the cell with mistakes ``m``."""
     def predict(case):
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            return _unroll(kind, case, m)
+        return _unroll(kind, case, m)
     return predict
 
 
-def _transposed_weights(case):
-    x, state, params = case.args[:3]
-    moved = dict(params, weight_ih_l0=params["weight_ih_l0"].T.copy(),
-                 weight_hh_l0=params["weight_hh_l0"].T.copy())
-    return (x, state, moved) + tuple(case.args[3:])
+def _transposed(keys):
+    """A ``retry`` for :class:`Hypothesis`: the case's arguments with the weights ``keys``
+    transposed, for a function written for weights stored as (I, H) rather than (H, I)."""
+    def retry(case):
+        x, state, params = case.args[:3]
+        moved = dict(params, **{key: params[key].T.copy() for key in keys})
+        return (x, state, moved) + tuple(case.args[3:])
+    return retry
 
 
 def _gate_orders(kind):
@@ -878,12 +966,20 @@ def _cell_problem(kind, sequence) -> _Problem:
     def draw(rng, index):
         return _draw_case(rng, index, kind, sequence)
 
-    flipped = H_rows[1:-1].split(", ")
-    flipped = f"({flipped[1]}, {flipped[0]})"
-    hyps = [Hypothesis(
-        f"works only when the weights are stored transposed, as {flipped}; PyTorch stores "
-        f"weight_ih_l0 as {H_rows} and weight_hh_l0 likewise, so multiply by their transposes: "
-        "x_t @ W_ih.T and h_prev @ W_hh.T.", retry=_transposed_weights)]
+    rows = H_rows[1:-1].split(", ")[0]
+    h_prev = "h_{t-1}" if sequence else "h_prev"
+    hyps = [
+        Hypothesis(f"works only when the weights are stored transposed, as (I, {rows}) and "
+                   f"(H, {rows}); PyTorch stores weight_ih_l0 as ({rows}, I) and weight_hh_l0 "
+                   f"as ({rows}, H), so multiply by their transposes: x_t @ W_ih.T and "
+                   f"{h_prev} @ W_hh.T.", retry=_transposed(("weight_ih_l0", "weight_hh_l0"))),
+        Hypothesis(f"works only when weight_ih_l0 is stored transposed, as (I, {rows}); PyTorch "
+                   f"stores it as ({rows}, I), so multiply by its transpose: x_t @ W_ih.T.",
+                   retry=_transposed(("weight_ih_l0",))),
+        Hypothesis(f"works only when weight_hh_l0 is stored transposed, as (H, {rows}); PyTorch "
+                   f"stores it as ({rows}, H), so multiply by its transpose: {h_prev} @ W_hh.T.",
+                   retry=_transposed(("weight_hh_l0",))),
+    ]
     hyps += _forward_hypotheses(kind, sequence)
     module = {"rnn": "nn.RNN", "lstm": "nn.LSTM", "gru": "nn.GRU"}[kind]
     passed = f"PyTorch's {module}" if sequence else f"PyTorch's {module}Cell"
@@ -1100,8 +1196,8 @@ def _grad_hypotheses(kind) -> list:
             dz = "[" + ", ".join(f"dz_{n}" for n in order) + "]"
             hyps.append((f"stacks the gate errors in the order {dz}; they must follow the rows of "
                          f"the weights, PyTorch's {pytorch}.", {"bwd_order": order}))
-            hyps.append((f"differentiates a forward that reads the gate blocks in the order {text}; "
-                         f"PyTorch stacks them {pytorch}.", {"order": order}))
+            hyps.append((f"differentiates a forward that reads the gate blocks in the order "
+                         f"{text}; PyTorch stacks them {pytorch}.", {"order": order}))
         del names
     return hyps
 
@@ -1245,7 +1341,7 @@ def _grad_diagnosis(fn_name, cell, case, chosen, got, want, wrong, where) -> str
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         for message, mistakes in _grad_hypotheses(cell):
-            predicted = _unroll(cell, case, mistakes, grads=True)
+            predicted = _unroll_grads(cell, case, mistakes)
             if _tree_close(got, [predicted[k] for k in chosen]):
                 return f"{fn_name} {message}"
     dz = "delta_t" if cell == "rnn" else "dz_t"
@@ -1268,3 +1364,94 @@ def _grad_diagnosis(fn_name, cell, case, chosen, got, want, wrong, where) -> str
     return (f"{fn_name} returned the gradient of {key} off by a relative error of {error:.2g} "
             f"{where}{more}{others}. Hint: run rnnbook.gradcheck on a tiny case to see which "
             "term is missing.")
+
+
+# ---------------------------------------------------------------------------------------------
+# Building blocks for a teacher's own checks
+# ---------------------------------------------------------------------------------------------
+def check_array(got, expected, name: str = "the result", *, layout: str | None = None,
+                time_axis: bool = False) -> Feedback:
+    """Compare one array a student computed with the expected one, in one sentence.
+
+    For a teacher's own checks (see ``book/teaching.md``): it answers about None, a list where an
+    array belongs, a wrong shape or dtype, NaN or inf, and otherwise the largest difference; with
+    ``time_axis=True`` axis 0 counts steps and the sentence names the first wrong step.
+    ``layout`` names the axes for the message, e.g. ``"(T,)"``.
+    """
+    expected = np.asarray(expected, dtype=np.float64)
+    want = f"shape {layout + ' = ' if layout else ''}{_shape(expected.shape)}"
+    got = _to_numpy(got)
+    if got is None:
+        return Feedback(False, f"{name} is None; expected an array of {want}. Hint: is a "
+                               "variable left unset or a `return` missing?")
+    if isinstance(got, (list, tuple)):
+        return Feedback(False, f"{name} is {_describe(got)}; expected one numpy array of {want}. "
+                               "Hint: np.array(...) or np.stack(...) turns it into one.")
+    if not isinstance(got, np.ndarray):
+        return Feedback(False, f"{name} is {_describe(got)}; expected a numpy array of {want}.")
+    if got.shape != expected.shape:
+        return Feedback(False, f"{name} has shape {_shape(got.shape)}; expected {want}.")
+    if got.dtype != np.float64:
+        hint = INT_HINT if got.dtype.kind in "iub" else "Hint: keep float64 throughout."
+        return Feedback(False, f"{name} has dtype {got.dtype}; expected float64. {hint}")
+    finite = np.isfinite(got)
+    if not finite.all():
+        kinds = "NaN" if np.isnan(got).any() else "inf"
+        first = ""
+        if time_axis:
+            t = int(np.flatnonzero(~finite.reshape(got.shape[0], -1).all(axis=1))[0]) + 1
+            first = f", first at step {t} ({name}[{t - 1}])"
+        return Feedback(False, f"{name} has {kinds} in {int(finite.size - finite.sum())} of "
+                               f"{finite.size} entries{first}. "
+                               f"{NAN_HINT if kinds == 'NaN' else INF_HINT}")
+    if _close(got, expected):
+        return Feedback(True, f"{name} is correct.")
+    diff = np.abs(got - expected)
+    bad = diff > ATOL + RTOL * np.maximum(np.abs(got), np.abs(expected))
+    if time_axis:
+        t = int(np.flatnonzero(bad.reshape(got.shape[0], -1).any(axis=1))[0]) + 1
+        sub = np.where(bad, diff, -1.0)[t - 1]
+        idx = (t - 1,) + tuple(int(i) for i in np.unravel_index(int(np.argmax(sub)), sub.shape))
+        right = "" if t == 1 else (" (step 1 is right)" if t == 2 else
+                                   f" (steps 1 to {t - 1} are right)")
+        return Feedback(False, f"{name} first differs from the expected values at step {t}"
+                               f"{right}: {name}[{', '.join(map(str, idx))}] is "
+                               f"{got[idx]:.4g}, expected {expected[idx]:.4g}.")
+    idx = tuple(int(i) for i in np.unravel_index(int(np.argmax(diff)), got.shape))
+    return Feedback(False, f"{name} differs from the expected values in {int(bad.sum())} of "
+                           f"{bad.size} entries; the largest difference is at "
+                           f"{name}[{', '.join(map(str, idx))}]: {got[idx]:.4g}, expected "
+                           f"{expected[idx]:.4g}.")
+
+
+def check_gradcheck(result, keys) -> Feedback:
+    """Check what :func:`rnnbook.gradcheck` returned: that there is a result, that it covers
+    exactly ``keys`` (the arrays the gradient check should cover) and that it passed."""
+    keys = list(keys)
+    if not (hasattr(result, "errors") and hasattr(result, "ok")):
+        return Feedback(False, f"There is no gradient check result (got {_describe(result)}): "
+                               "store what gradcheck returns, e.g. `result = gradcheck(loss_fn, "
+                               "params, analytic)`.")
+    missing = [key for key in keys if key not in result.errors]
+    extra = [key for key in result.errors if key not in keys]
+    if missing or extra:
+        parts = ([f"leaves out {', '.join(missing)}"] if missing else []) + \
+            ([f"also checks {', '.join(map(str, extra))}"] if extra else [])
+        return Feedback(False, f"The gradient check {' and '.join(parts)}; it should cover "
+                               f"{', '.join(keys)}.")
+    if not result.ok:
+        failed = ", ".join(f"{key} ({result.errors[key]:.1e})" for key in result.failed)
+        return Feedback(False, f"The gradient check failed: the relative error is above "
+                               f"{result.tol:.0e} for {failed}. Hint: check_bptt names the "
+                               "mistake in your backward pass.")
+    return Feedback(True, f"The gradient check passed for {', '.join(keys)}: every relative "
+                          f"error is below {result.tol:.0e}.")
+
+
+def expect(condition, failure: str, success: str = "Correct.") -> Feedback:
+    """A :class:`Feedback` from a condition: for a test cell's own checks, ``failure`` is the
+    sentence a student sees (one line in nbgrader, like the checkers' own)::
+
+        expect(result.ok, "Your gradient check failed for ...").assert_ok()
+    """
+    return Feedback(bool(condition), success if condition else failure)

@@ -30,6 +30,8 @@ def rnn_step_student(bug=None):
         W_ih, W_hh = W(params, "weight_ih_l0", bug), W(params, "weight_hh_l0", bug)
         if bug == "hh_T":
             W_hh = params["weight_hh_l0"]
+        if bug == "T_ih":
+            W_ih = params["weight_ih_l0"]
         z = x_t @ W_ih + params["bias_ih_l0"] + h_prev @ W_hh + params["bias_hh_l0"]
         h = np.tanh(z)
         if bug == "shape":
@@ -140,6 +142,8 @@ def lstm_cell_student(bug=None, order="ifgo"):
     def lstm_cell(x_t, state, params):
         h_prev, c_prev = state
         W_ih, W_hh = W(params, "weight_ih_l0", bug), W(params, "weight_hh_l0", bug)
+        if bug == "T_hh":
+            W_hh = params["weight_hh_l0"]
         z = x_t @ W_ih + params["bias_ih_l0"] + h_prev @ W_hh + params["bias_hh_l0"]
         blocks = dict(zip(order, np.split(z, 4, axis=1)))
         i, f, o = sigmoid(blocks["i"]), sigmoid(blocks["f"]), sigmoid(blocks["o"])
@@ -349,6 +353,8 @@ RNN_STEP = {
                               "returned a tuple of 2 items " + CASE1),
     "transposed weights": (rnn_step_student("T"), "works only when the weights are stored "
                                                   "transposed"),
+    "transposed W_ih only": (rnn_step_student("T_ih"), "works only when weight_ih_l0 is "
+                                                       "stored transposed, as (I, H)"),
     "transposed W_hh only": (rnn_step_student("hh_T"), "multiplies h_prev by W_hh where it "
                                                        "needs W_hh's transpose"),
     "off by one in time": (rnn_step_student("time"), "returns the state it was given"),
@@ -384,6 +390,8 @@ LSTM_CELL = {
                                                 "(c_t, h_t)"),
     "transposed weights": (lstm_cell_student("T"), "works only when the weights are stored "
                                                    "transposed"),
+    "transposed W_hh only": (lstm_cell_student("T_hh"), "works only when weight_hh_l0 is "
+                                                        "stored transposed, as (H, 4H)"),
     "off by one in time": (lstm_cell_student("time"), "computes h_t from the previous cell "
                                                       "state"),
     "gates in the wrong order": (lstm_cell_student(order="ifog"),
@@ -573,7 +581,8 @@ def test_not_implemented_says_what_to_do():
     def rnn_step(x_t, h_prev, params):
         raise NotImplementedError()
 
-    assert "replace `raise NotImplementedError()` with your code" in check_rnn_step(rnn_step).message
+    message = check_rnn_step(rnn_step).message
+    assert "replace `raise NotImplementedError()` with your code" in message
 
 
 def test_fresh_cases_depend_on_the_seed():
@@ -664,17 +673,22 @@ def test_usage_errors_of_the_teacher_raise():
 # The mistake models behind the diagnoses agree with PyTorch when there is no mistake
 # ---------------------------------------------------------------------------------------------
 @pytest.mark.parametrize("kind", ["rnn", "lstm", "gru"])
-def test_mistake_model_without_mistakes_is_pytorch(kind):
+def test_reference_and_mistake_model_without_mistakes_are_pytorch(kind):
+    """The reference (rnnbook's numpy for the RNN and LSTM) and the model behind the diagnoses,
+    with no mistake switched on, equal nn.RNN/LSTM/GRU, their cells, and autograd."""
     rng = np.random.default_rng(7)
+    for sequence in (True, False):
+        case = check._draw_case(rng, 0, kind, sequence=sequence)
+        spec = check._cell_problem(kind, sequence).spec(case)
+        reference = check._reference_sequence if sequence else check._reference_cell
+        want = check._flatten(check._torch_forward(kind, case, cell=not sequence), spec)
+        assert check._tree_close(check._flatten(reference(kind, case), spec), want, 1e-13, 1e-12)
+        assert check._tree_close(check._unroll(kind, case, {}), want, 1e-13, 1e-12)
     case = check._draw_case(rng, 0, kind, sequence=True, with_grad=True)
-    predicted = check._unroll(kind, case, {})
-    reference = check._flatten(check._reference_sequence(kind, case),
-                               check._cell_problem(kind, True).spec(case))
-    assert check._tree_close(predicted, reference, atol=1e-13, rtol=1e-13)
-    grads = check._unroll(kind, case, {}, grads=True)
-    want = check._reference_grads(kind, case)
-    for key in want:
-        assert np.allclose(grads[key], want[key], atol=1e-13, rtol=1e-12), key
+    want = check._torch_grads(kind, case)
+    for got in (check._reference_grads(kind, case), check._unroll_grads(kind, case, {})):
+        for key in want:
+            assert np.allclose(got[key], want[key], atol=1e-13, rtol=1e-12), key
 
 
 @pytest.mark.parametrize("kind", ["rnn", "lstm", "gru"])
@@ -690,5 +704,72 @@ def test_every_mistake_model_changes_the_answer(kind):
     grad_case = check._draw_case(rng, 0, kind, sequence=True, with_grad=True)
     want = check._reference_grads(kind, grad_case)
     for message, mistakes in check._grad_hypotheses(kind):
-        got = check._unroll(kind, grad_case, mistakes, grads=True)
+        got = check._unroll_grads(kind, grad_case, mistakes)
         assert not all(np.allclose(got[k], want[k]) for k in check.PARAM_KEYS), message
+
+
+def test_a_passing_rnn_or_lstm_check_does_not_import_torch():
+    """The numpy assignments' kernels need not load PyTorch while the student's code is right."""
+    import subprocess
+    import sys
+
+    code = ("import sys, numpy as np\n"
+            "from rnnbook import rnn_backward, lstm_backward\n"
+            "from rnnbook.check import check_rnn_step, check_lstm_cell, check_bptt\n"
+            "def rnn_step(x, h, p):\n"
+            "    return np.tanh(x @ p['weight_ih_l0'].T + p['bias_ih_l0']"
+            " + h @ p['weight_hh_l0'].T + p['bias_hh_l0'])\n"
+            "assert check_rnn_step(rnn_step) and check_bptt(rnn_backward)\n"
+            "assert check_bptt(lstm_backward, 'lstm')\n"
+            "print('torch' in sys.modules)\n")
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                            timeout=120)
+    assert result.stdout.strip() == "False", result.stdout + result.stderr
+
+
+# ---------------------------------------------------------------------------------------------
+# The building blocks for a teacher's own checks
+# ---------------------------------------------------------------------------------------------
+def test_check_array_answers_in_a_sentence():
+    from rnnbook.check import check_array
+
+    want = np.array([1.0, 2.0, 3.0, 4.0])
+    assert check_array(want.copy(), want, "norms")
+    cases = {
+        "norms is None; expected an array of shape (T,) = (4,).": None,
+        "norms is a list of 4 items; expected one numpy array of shape (T,) = (4,).": list(want),
+        "norms has shape (3,); expected shape (T,) = (4,).": want[:3],
+        "norms has dtype int64; expected float64.": want.astype(np.int64),
+        "norms has NaN in 1 of 4 entries, first at step 3 (norms[2]).":
+            np.array([1.0, 2.0, np.nan, 4.0]),
+        "norms first differs from the expected values at step 4 (steps 1 to 3 are right): "
+        "norms[3] is 5, expected 4.": np.array([1.0, 2.0, 3.0, 5.0]),
+    }
+    for sentence, got in cases.items():
+        result = check_array(got, want, "norms", layout="(T,)", time_axis=True)
+        assert not result and result.message.startswith(sentence), result.message
+
+
+def test_check_gradcheck_reads_a_gradcheck_result():
+    from rnnbook import gradcheck
+    from rnnbook.check import check_gradcheck
+
+    rng = np.random.default_rng(5)
+    x, h0 = rng.normal(size=(3, 2, 2)), rng.normal(size=(2, 3))
+    params = check._draw_params(rng, "rnn", 2, 3)
+    d_out = rng.normal(size=(3, 2, 3))
+
+    def loss(arrays):
+        return float(np.sum(rnn_forward_student()(x, h0, arrays)[0] * d_out))
+
+    good = rnn_backward(x, h0, params, d_out)
+    result = gradcheck(loss, params, {k: good[k] for k in params})
+    assert check_gradcheck(result, params)
+    bad = dict(good, weight_hh_l0=2 * good["weight_hh_l0"])
+    failing = gradcheck(loss, params, {k: bad[k] for k in params})
+    assert "the relative error is above 1e-07 for weight_hh_l0 (" in \
+        check_gradcheck(failing, params).message
+    partial = gradcheck(loss, params, {"weight_ih_l0": good["weight_ih_l0"]})
+    assert "leaves out weight_hh_l0, bias_ih_l0, bias_hh_l0" in \
+        check_gradcheck(partial, params).message
+    assert "There is no gradient check result (got None)" in check_gradcheck(None, params).message
