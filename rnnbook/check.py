@@ -53,7 +53,10 @@ from __future__ import annotations
 import contextlib
 import io
 import itertools
-import traceback
+import linecache
+import os
+import re
+import sysconfig
 import warnings
 from dataclasses import dataclass, field
 from typing import Callable
@@ -275,22 +278,31 @@ def _call(fn, args, arg_names) -> Call:
 
 
 def _location(error, fn) -> str:
-    """The line of the student's own code where ``error`` was raised, as a short phrase."""
-    code = getattr(fn, "__code__", None)
-    frames = traceback.extract_tb(error.__traceback__)[1:]  # [0] is _call itself
-    own = [f for f in frames if code is not None and f.filename == code.co_filename]
-    if not own:
+    """Where in the student's own code ``error`` was raised: the deepest frame that is not in
+    a library (numpy, torch, the standard library, rnnbook), as "line 3 of rnn_step: `...`"."""
+    library = (os.path.dirname(os.path.abspath(__file__)), sysconfig.get_paths()["stdlib"],
+               sysconfig.get_paths()["purelib"], sysconfig.get_paths()["platlib"])
+    found = None
+    tb = error.__traceback__.tb_next if error.__traceback__ else None  # skip _call itself
+    while tb is not None:
+        code = tb.tb_frame.f_code
+        if not os.path.abspath(code.co_filename).startswith(library):
+            found = (code, tb.tb_lineno)
+        tb = tb.tb_next
+    if found is None:
         return ""
-    frame = own[-1]
-    line = (frame.line or "").strip()
+    code, lineno = found
+    line = linecache.getline(code.co_filename, lineno).strip()
     if len(line) > 60:
         line = line[:57] + "..."
-    where = f"line {frame.lineno - code.co_firstlineno + 1} of {frame.name}"
+    where = f"line {lineno - code.co_firstlineno + 1} of {code.co_name}"
     return f"{where}: `{line}`" if line else where
 
 
 def _error_text(error) -> str:
+    """The exception's first line, without numpy's gufunc signature, at most 160 characters."""
     text = str(error).strip().splitlines()[0] if str(error).strip() else ""
+    text = re.sub(r", with gufunc signature \S+", "", text)
     if len(text) > 160:
         text = text[:157] + "..."
     return f"{type(error).__name__}: {text}" if text else type(error).__name__

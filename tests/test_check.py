@@ -773,3 +773,23 @@ def test_check_gradcheck_reads_a_gradcheck_result():
     assert "leaves out weight_hh_l0, bias_ih_l0, bias_hh_l0" in \
         check_gradcheck(partial, params).message
     assert "There is no gradient check result (got None)" in check_gradcheck(None, params).message
+
+
+def test_an_exception_names_the_line_of_student_code_where_it_happened():
+    """The deepest frame of the student's own code, even in another function, and numpy's
+    gufunc signature left out of the sentence."""
+    def rnn_step(x_t, h_prev, params):
+        return np.tanh(x_t @ params["weight_ih_l0"] + h_prev)
+
+    def rnn_forward(x, h0, params):
+        h, steps = h0, []
+        for x_t in x:
+            h = rnn_step(x_t, h, params)
+            steps.append(h)
+        return np.stack(steps), h
+
+    message = check_rnn_forward(rnn_forward).message
+    assert message.startswith("rnn_forward raised ValueError: matmul: Input operand 1 has a "
+                              "mismatch in its core dimension 0 (size 5 is different from 4) in "
+                              "line 2 of rnn_step: `return np.tanh(x_t @ params[")
+    assert "gufunc" not in message
