@@ -570,7 +570,7 @@ def _check_case(fn, fn_name, problem: _Problem, case: Case) -> str | None:
         if isinstance(call.error, NotImplementedError):
             return (f"{fn_name} raised NotImplementedError {case.where()}: replace "
                     "`raise NotImplementedError()` with your code.")
-        found = _retry_hypotheses(fn, problem, case, want, spec)
+        found = _retry_hypotheses(fn, fn_name, problem, case, want, spec)
         if found:
             return found
         where = f" in {call.location}" if call.location else ""
@@ -603,7 +603,7 @@ def _check_case(fn, fn_name, problem: _Problem, case: Case) -> str | None:
         predicted = hypothesis.predict(case)
         if predicted is not None and _tree_close(got, predicted):
             return f"{fn_name} {hypothesis.message}"
-    found = _retry_hypotheses(fn, problem, case, want, spec)
+    found = _retry_hypotheses(fn, fn_name, problem, case, want, spec)
     if found:
         return found
     if _tree_close(got, want, ATOL32, RTOL32):
@@ -620,9 +620,8 @@ def _check_case(fn, fn_name, problem: _Problem, case: Case) -> str | None:
     return None
 
 
-def _retry_hypotheses(fn, problem, case, want, spec) -> str | None:
+def _retry_hypotheses(fn, fn_name, problem, case, want, spec) -> str | None:
     """Mistakes found by calling the student's function again on other arguments."""
-    fn_name = getattr(fn, "__name__", problem.role)
     for hypothesis in problem.hypotheses:
         if hypothesis.retry is None:
             continue
