@@ -10,10 +10,10 @@ c = get_config()  # noqa: F821 (nbgrader provides get_config when it reads this 
 
 c.CourseDirectory.course_id = "rnnbook"
 
-# nbgrader's default is 30 s per cell. Every cell of the three assignments runs in well under 5 s
-# on two CPU cores (the slowest, the setup cell that imports PyTorch, takes about 2 s on a quiet
-# machine); 120 s leaves room for a slow laptop or a busy JupyterHub, where a timed-out cell
-# would score zero.
+# nbgrader's default is 30 s per cell. The slowest cell of the three assignments is assignment 3's
+# setup cell, which imports PyTorch: about 2 s of CPU, 7.4 s on a two-core machine shared with
+# much else; every test cell takes less than that. 120 s leaves room for a slow laptop or a busy
+# JupyterHub, where a timed-out cell would score zero.
 c.Execute.timeout = 120
 
 # What a student sees in place of a solution.

@@ -33,7 +33,9 @@ def rnn_step_student(bug=None):
         if bug == "T_ih":
             W_ih = params["weight_ih_l0"]
         z = x_t @ W_ih + params["bias_ih_l0"] + h_prev @ W_hh + params["bias_hh_l0"]
-        h = np.tanh(z)
+        if bug == "no_bias_hh":
+            z = z - params["bias_hh_l0"]
+        h = z if bug == "linear" else np.tanh(z)
         if bug == "shape":
             return h.T
         if bug == "dtype":
@@ -62,7 +64,7 @@ def rnn_forward_student(bug=None):
     step = rnn_step_student("T" if bug == "T" else None)
 
     def rnn_forward(x, h0, params):
-        outs, h = [], h0
+        outs, h = [], (np.zeros_like(h0) if bug == "zeros" else h0)
         for t in range(x.shape[0]):
             if bug == "raise":
                 x_t = x[t + 1]  # off the end at the last step: IndexError
@@ -359,6 +361,8 @@ RNN_STEP = {
                                                        "needs W_hh's transpose"),
     "off by one in time": (rnn_step_student("time"), "returns the state it was given"),
     "changes its input": (rnn_step_student("inplace"), "changed its argument h_prev in place"),
+    "missing bias": (rnn_step_student("no_bias_hh"), "rnn_step leaves out bias_hh_l0."),
+    "no nonlinearity": (rnn_step_student("linear"), "rnn_step leaves out the nonlinearity"),
 }
 
 RNN_FORWARD = {
@@ -373,6 +377,8 @@ RNN_FORWARD = {
     "transposed weights": (rnn_forward_student("T"), "works only when the weights are stored "
                                                      "transposed"),
     "off by one in time": (rnn_forward_student("time"), "is off by one step in time in out"),
+    "initial state ignored": (rnn_forward_student("zeros"), "ignores the initial state h0 and "
+                                                            "starts from zeros"),
 }
 
 LSTM_CELL = {
