@@ -24,6 +24,12 @@ $(STAMP): requirements.txt pyproject.toml
 
 install: $(STAMP)
 
+# Teachers' tools (nbgrader) on top of the students' requirements; `make test` needs them too.
+TEACHER_STAMP := $(VENV)/.installed-teacher
+$(TEACHER_STAMP): $(STAMP) requirements-teacher.txt
+	$(PY) -m pip install --quiet -r requirements-teacher.txt
+	@touch $(TEACHER_STAMP)
+
 book: $(STAMP)
 	$(VENV)/bin/jupyter-book build . --all -W -n --keep-going
 	@echo "The book is at $(CURDIR)/_build/html/index.html"
@@ -42,12 +48,12 @@ browser:
 # Three runs: first everything else on both cores; then the portability pass (nbval once more
 # under other numeric kernels; it starts two workers of its own); then the time-budget test alone,
 # so the seconds it measures are not shared with other tests.
-test: $(STAMP) browser
+test: $(TEACHER_STAMP) browser
 	$(PY) -m pytest -n 2 --dist loadfile -m "not timing and not portability"
 	$(PY) -m pytest -m portability tests/test_portability.py
 	$(PY) -m pytest -m timing tests/test_timing.py
 
-test-fast: $(STAMP)
+test-fast: $(TEACHER_STAMP)
 	$(PY) -m pytest -n 2 --dist loadfile -m "not timing and not slow and not portability"
 
 lab: $(STAMP)
@@ -61,6 +67,20 @@ execute: $(STAMP)
 	  --ExecutePreprocessor.timeout=60 --ExecutePreprocessor.store_widget_state=False \
 	  --ExecutePreprocessor.record_timing=False $(NOTEBOOKS)
 	$(PY) -m rnnbook.site.nbclean $(NOTEBOOKS)
+
+# `make assignments`: the release (student) version of every assignment in assignments/source,
+# made by nbgrader in a course folder of its own under _build/, so that no gradebook is written into
+# assignments/. nbgrader runs the `alembic` command, so the venv's bin/ goes first on PATH.
+.PHONY: assignments
+ASSIGNMENTS_BUILD := _build/assignments
+assignments: $(TEACHER_STAMP)
+	rm -rf $(ASSIGNMENTS_BUILD) && mkdir -p $(ASSIGNMENTS_BUILD)
+	cp -R assignments/source assignments/nbgrader_config.py $(ASSIGNMENTS_BUILD)/
+	cd $(ASSIGNMENTS_BUILD) && for name in $$(ls source); do \
+	  PATH="$(CURDIR)/$(VENV)/bin:$$PATH" nbgrader generate_assignment "$$name" --force \
+	    --log-level=WARN; \
+	done
+	@echo "Student versions: $(CURDIR)/$(ASSIGNMENTS_BUILD)/release/"
 
 clean:
 	rm -rf _build .pytest_cache

@@ -10,12 +10,15 @@ Rooms:
   the recurrent product), forward pass, per-step cache and backward pass;
 * their parts: :mod:`rnnbook.activations` (``sigmoid``, the RNN's nonlinearity and its slope),
   :mod:`rnnbook.params` (parameters copied out of PyTorch modules);
-* checks a reader calls: :mod:`rnnbook.gradcheck` (``gradcheck``, ``relative_error``, ``agree``);
+* checks a reader calls: :mod:`rnnbook.gradcheck` (``gradcheck``, ``relative_error``, ``agree``),
+  and :mod:`rnnbook.check`, the exercise and assignment checkers (``check.check_rnn_step``,
+  ``check.check_lstm_cell``, ``check.check_bptt``, ...) that answer a student in a sentence;
 * the interactive-figure helper :mod:`rnnbook.explore`, and :mod:`rnnbook.diagrams` for drawn
   diagrams (nodes, boxes, arrows);
 * apart, because no chapter imports it: :mod:`rnnbook.site`, which builds and cleans the book.
 """
 
+from . import check
 from .activations import activation, activation_derivative, sigmoid
 from .explore import Choice, Explorer, Line, Panel, Slider, Table, explore
 from .gradcheck import GradCheck, agree, gradcheck, numeric_gradient, relative_error
@@ -35,6 +38,7 @@ __all__ = [
     "activation",
     "activation_derivative",
     "agree",
+    "check",
     "explore",
     "gradcheck",
     "gru_backward",
