@@ -1,6 +1,6 @@
-"""Boxes, nodes and arrows for the book's hand-drawn diagrams (unrolled networks, cells, paths).
+r"""Boxes, nodes and arrows for the book's hand-drawn diagrams (unrolled networks, cells, paths).
 
-Every diagram of the book is drawn with matplotlib from the same three pieces, so the chapters
+Every diagram of the book is drawn with matplotlib from the same few pieces, so the chapters
 share one look and no chapter defines its own ``draw_node``::
 
     fig, ax = plt.subplots(figsize=(8, 4))
@@ -10,10 +10,20 @@ share one look and no chapter defines its own ``draw_node``::
     finish(ax, xlim=(-0.5, 1.5), ylim=(-0.5, 1.5), title="one step")
     plt.show()
 
+``node`` and ``arrow`` suit diagrams whose nodes are all about the same size (an arrow stops a
+fixed number of points short of each end). For boxes of different sizes, where an arrow must
+start and end on the boxes' edges, draw the boxes with ``box`` and join them with ``connect``::
+
+    cell = box(ax, (0, 1), "$c_t$", kind="cell", width=1.3)
+    gate = box(ax, (1, 0), "$z_{f,t}$", kind="gate", width=1.2)
+    connect(ax, cell, gate, r"$\odot f_t$", color=BACKWARD)
+
 Coordinates are data coordinates of ``ax``; ``finish`` fixes the limits and hides the axes.
 """
 
 from __future__ import annotations
+
+from matplotlib.patches import FancyArrowPatch, FancyBboxPatch
 
 #: Fill colours by the kind of quantity a node holds (inputs blue, states orange, outputs green,
 #: losses grey, gates purple, plain white).
@@ -91,3 +101,50 @@ def finish(ax, xlim, ylim, title: str = "", fontsize: float = 13):
     ax.axis("off")
     if title:
         ax.set_title(title, fontsize=fontsize)
+
+
+def box(ax, xy, text: str, kind: str = "plain", width: float = 1.3, height: float = 0.7,
+        fontsize: float = 13) -> FancyBboxPatch:
+    """A rounded box of ``width`` by ``height`` (data units) centred at ``xy``, with ``text``.
+
+    Returns the box, to be passed to :func:`connect`, whose arrows start and end on its edge.
+    """
+    for name, value in (("width", width), ("height", height)):
+        if not value > 0:
+            raise ValueError(f"{name} must be a positive size in data units; got {value!r}.")
+    x, y = xy
+    patch = FancyBboxPatch((x - width / 2, y - height / 2), width, height,
+                           boxstyle="round,pad=0.05", facecolor=_fill(kind), edgecolor="black",
+                           zorder=2)
+    ax.add_patch(patch)
+    ax.text(x, y, text, ha="center", va="center", fontsize=fontsize, zorder=3)
+    return patch
+
+
+def _centre(name: str, patch) -> tuple[float, float]:
+    if not isinstance(patch, FancyBboxPatch):
+        raise ValueError(
+            f"{name} must be a box returned by rnnbook.diagrams.box; got an object of type "
+            f"{type(patch).__name__}."
+        )
+    return (patch.get_x() + patch.get_width() / 2, patch.get_y() + patch.get_height() / 2)
+
+
+def connect(ax, start, end, label: str = "", color: str = "black", lw: float = 1.4,
+            style: str = "-", label_at=None, align: str = "center",
+            fontsize: float = 11) -> FancyArrowPatch:
+    """An arrow from the edge of box ``start`` to the edge of box ``end`` (both from :func:`box`).
+
+    The arrow points along the line between the two centres and is clipped to the two boxes, so
+    it touches each box whatever its size. The label goes a little above the middle of that line,
+    or at ``label_at``; ``align`` is its horizontal alignment there.
+    """
+    (x0, y0), (x1, y1) = _centre("start", start), _centre("end", end)
+    patch = FancyArrowPatch((x0, y0), (x1, y1), arrowstyle="-|>", mutation_scale=16,
+                            linewidth=lw, linestyle=style, color=color, patchA=start,
+                            patchB=end, shrinkA=1, shrinkB=1, zorder=1)
+    ax.add_patch(patch)
+    if label:
+        where = label_at if label_at is not None else ((x0 + x1) / 2, (y0 + y1) / 2 + 0.25)
+        ax.text(*where, label, color=color, fontsize=fontsize, ha=align, va="center")
+    return patch
