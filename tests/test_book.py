@@ -450,3 +450,94 @@ def test_every_page_loads_light_and_clean_with_its_math_typeset(open_page, path)
     assert total <= budget, (
         f"{path}: a cold load transfers {total / 1e6:.2f} MB (gzip), over its {budget / 1e6:.0f} MB "
         f"budget; largest: {[(p, f'{n / 1e3:.0f} kB') for n, p in largest]}")
+
+
+PHONE_WIDTH = 390
+_OVERFLOW = """(width) => {
+  const found = {clipped: [], offscreen: []};
+  const name = e => e.tagName.toLowerCase() + (e.id ? '#' + e.id : '') + ' ' +
+                    (e.textContent || '').trim().slice(0, 50);
+  const scrolls = e => { for (let a = e.parentElement; a; a = a.parentElement) {
+    const s = getComputedStyle(a).overflowX;
+    if ((s === 'auto' || s === 'scroll') && a.scrollWidth > a.clientWidth) return true; }
+    return false; };
+  for (const e of document.querySelectorAll('article.bd-article *')) {
+    // MathJax's own parts (stretchy delimiters, hidden MathML) clip by design; the equation as a
+    // whole (mjx-container, span.math, div.math) is checked.
+    if (e.parentElement && e.parentElement.closest('mjx-container')) continue;
+    const r = e.getBoundingClientRect();
+    if (r.width === 0 || r.height === 0) continue;
+    const s = getComputedStyle(e);
+    if ((s.overflowX === 'hidden' || s.overflowX === 'clip') && e.clientWidth > 0
+        && e.scrollWidth > e.clientWidth + 2) found.clipped.push(name(e));
+    if (r.right > width + 2 && !scrolls(e)) found.offscreen.push(name(e));
+  }
+  found.clipped = found.clipped.slice(0, 8); found.offscreen = found.offscreen.slice(0, 8);
+  found.pageWidth = document.documentElement.scrollWidth;
+  return found;
+}"""
+
+_PHONE_FIGURE = """(id) => {
+  const gd = document.getElementById(id), L = gd.layout, box = gd.getBoundingClientRect();
+  const xs = Object.keys(L).filter(k => /^xaxis\\d*$/.test(k));
+  const titles = (L.annotations || []).filter(a => a.yanchor === 'bottom' && a.yref === 'paper');
+  const tops = xs.map(x => L['y' + x.slice(1)].domain[1]);
+  const controls = [...gd.querySelectorAll('.updatemenu-header-group, .updatemenu-button, .slider-rail-rect')]
+    .map(e => e.getBoundingClientRect()).filter(r => r.width > 0);
+  return {narrow: gd._rnnbookNarrow === true, panels: xs.length,
+          xDomains: xs.map(x => L[x].domain || [0, 1]),
+          yDomains: xs.map(x => L['y' + x.slice(1)].domain),
+          legend: (L.legend || {}).orientation || 'v',
+          titlesOnTops: titles.every(a => tops.some(t => Math.abs(a.y - t) < 1e-9)),
+          controlsInside: controls.every(r => r.left >= box.left - 1 && r.right <= box.right + 1),
+          width: box.width};
+}"""
+
+
+@pytest.mark.parametrize("path", ALL_PAGES)
+def test_every_page_fits_a_phone(open_page, path):
+    """At 390 px nothing is cut off (wide tables, code and equations scroll inside their own box)
+    and nothing runs off the page; each interactive figure stacks its panels, keeps its controls on
+    the screen, and still responds, with its titles staying above their panels."""
+    page = open_page(path, width=PHONE_WIDTH)
+    settle(page)
+    plots = page.locator(".rnnbook-explore .js-plotly-plot")
+    for k in range(plots.count()):
+        page.wait_for_function("id => document.getElementById(id)._rnnbookNarrow === true",
+                               arg=plots.nth(k).get_attribute("id"), timeout=10000)
+    page.wait_for_timeout(500)  # plotly redraws after the relayout
+    found = page.evaluate(_OVERFLOW, PHONE_WIDTH)
+    assert found["pageWidth"] <= PHONE_WIDTH, f"{path}: the page is {found['pageWidth']} px wide"
+    assert not found["clipped"], f"{path}: content cut off: {found['clipped']}"
+    assert not found["offscreen"], f"{path}: content past the screen's edge: {found['offscreen']}"
+
+    for k in range(plots.count()):
+        plot_id = plots.nth(k).get_attribute("id")
+        state = page.evaluate(_PHONE_FIGURE, plot_id)
+        assert state["width"] <= PHONE_WIDTH
+        assert all(d == [0, 1] for d in state["xDomains"]), f"{path}: panels not full width: {state}"
+        spans = sorted(state["yDomains"])
+        assert all(a[1] <= b[0] for a, b in zip(spans, spans[1:])), f"{path}: panels overlap: {state}"
+        assert state["legend"] == "h" and state["titlesOnTops"] and state["controlsInside"], state
+
+        before = page.evaluate(_PLOT_STATE, plot_id)
+        plots.nth(k).scroll_into_view_if_needed()
+        headers = page.locator(f"#{plot_id} .updatemenu-header")
+        rails = page.locator(f"#{plot_id} .slider-rail-rect")
+        if rails.count():
+            rail = rails.first
+            rail.scroll_into_view_if_needed()
+            box = rail.bounding_box()
+            active = page.evaluate("id => document.getElementById(id).layout.sliders[0].active || 0", plot_id)
+            steps = page.evaluate("id => document.getElementById(id).layout.sliders[0].steps.length", plot_id)
+            page.mouse.click(box["x"] + (box["width"] - 2 if active < steps / 2 else 2),
+                             box["y"] + box["height"] / 2)
+        elif headers.count():  # a row of buttons that became a drop-down menu
+            headers.first.click()
+            page.locator(f"#{plot_id} .updatemenu-dropdown-button").nth(1).click()
+        else:
+            active = page.evaluate("id => document.getElementById(id).layout.updatemenus[0].active || 0", plot_id)
+            page.locator(f"#{plot_id} .updatemenu-button").nth(1 if active == 0 else 0).click()
+        page.wait_for_function("([id, old]) => (" + _PLOT_STATE + ")(id) !== old", arg=[plot_id, before],
+                               timeout=10000)
+        assert page.evaluate(_PHONE_FIGURE, plot_id)["titlesOnTops"], f"{path}: titles moved after a change"

@@ -13,11 +13,14 @@
   ``startup.js`` and only the components the book needs: TeX input (with ``ams`` and ``autoload``,
   which fetches any rarer TeX package from the same folder when a page uses it), CommonHTML
   output, and the hidden MathML that screen readers read.
-* ``rnnbook.css`` is added to every page. The page's colour mode defaults to light (the theme
-  otherwise logs a console error for an empty mode, and the figures are drawn on white).
+* ``rnnbook.css`` is added to every page: code and tables that fit, equations that scroll rather
+  than being cut off on a phone, no empty header bar. ``rnnbook-explore.js`` (pages with figures)
+  stacks a figure's panels on a phone. The page's colour mode defaults to light (the theme
+  otherwise logs a console error for an empty mode, and the figures are drawn on white), and the
+  site has a favicon (browsers would otherwise ask for a missing ``/favicon.ico``).
 * Jupyter Book always enables sphinx-thebe, which declares its CDN URL in an inline script that
   ends up twice on every page (a JavaScript error). The book has no live-code buttons, so its
-  scripts are dropped from every page.
+  scripts and stylesheet are dropped from every page.
 * **The repository** is configured once, in ``_config.yml`` (``repository.url`` and ``.branch``);
   the environment variables ``RNNBOOK_REPOSITORY`` (``owner/name`` on GitHub) and
   ``RNNBOOK_BRANCH`` override it for one build (the deploy workflow sets them from GitHub's context).
@@ -44,7 +47,9 @@ TEMPLATES = pathlib.Path(__file__).resolve().parent / "templates"
 MARKER = 'class="rnnbook-explore"'
 PLOTLY_JS = "vendor/plotly-cartesian.min.js"
 PLOTLY_LICENSE = "vendor/plotly-cartesian.LICENSE.txt"
+EXPLORE_JS = "rnnbook-explore.js"
 CSS = "rnnbook.css"
+FAVICON = "favicon.svg"
 
 #: The MathJax components the pages load (MathJax's loader resolves their dependencies).
 MATHJAX_COMPONENTS = ["input/tex", "output/chtml", "a11y/assistive-mml"]
@@ -97,6 +102,8 @@ def _configure(app, config):
     config.html_context = dict(config.html_context or {})
     config.html_context.setdefault("default_mode", "light")
     config.mathjax_path = MATHJAX_PATH
+    if not config.html_favicon:  # else browsers ask for /favicon.ico, which is not there
+        config.html_favicon = str(STATIC / FAVICON)
     config.templates_path = [str(TEMPLATES), *config.templates_path]
 
     if edition() == "student":
@@ -129,8 +136,12 @@ def _is_thebe(script) -> bool:
 def _page_scripts(app, pagename, templatename, context, doctree):
     if "script_files" in context:
         context["script_files"][:] = [s for s in context["script_files"] if not _is_thebe(s)]
+    if "css_files" in context:
+        context["css_files"][:] = [c for c in context["css_files"]
+                                   if not str(getattr(c, "filename", c)).endswith("sphinx-thebe.css")]
     if MARKER in context.get("body", ""):
         app.add_js_file(PLOTLY_JS)
+        app.add_js_file(EXPLORE_JS)
 
 
 _FONTAWESOME_JS = re.compile(r"\s*(?:<!--[^>]*custom icons[^>]*-->)?\s*<script[^>]*fontawesome\.js[^>]*>"
@@ -165,7 +176,7 @@ def _copy_assets(app, exception):
     if exception is not None or app.builder.format != "html":
         return
     static = pathlib.Path(app.outdir) / "_static"
-    for name in (PLOTLY_JS, PLOTLY_LICENSE, CSS):
+    for name in (PLOTLY_JS, PLOTLY_LICENSE, EXPLORE_JS, CSS):
         target = static / name
         target.parent.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(STATIC / name, target)
