@@ -124,3 +124,39 @@ def test_without_the_themes_ttf_fonts_nothing_changes(fake_site):
         ttf.unlink()
     assert icons.subset_theme_icons(fake_site) == []
     assert "@font-face" not in (fake_site / "_static" / icons.CSS).read_text()
+
+
+def _config(**theme):
+    from types import SimpleNamespace
+
+    return SimpleNamespace(html_theme_options=dict(theme), html_context={}, templates_path=[],
+                           html_favicon=None, mathjax_path="mathjax/tex-chtml.js",
+                           hide_solutions=False, html_title="The book")
+
+
+def test_configuration_of_the_full_edition(monkeypatch):
+    for name in ("RNNBOOK_REPOSITORY", "RNNBOOK_BRANCH", "RNNBOOK_EDITION"):
+        monkeypatch.delenv(name, raising=False)
+    config = _config(repository_url="https://github.com/a/b", launch_buttons={"colab_url": "x"})
+    sphinxext._configure(None, config)
+    assert config.html_theme_options["repository_url"] == "https://github.com/a/b"
+    assert config.html_theme_options["launch_buttons"] == {"colab_url": "x"}
+    assert config.html_context["default_mode"] == "light"
+    assert config.mathjax_path == sphinxext.MATHJAX_PATH
+    assert config.templates_path[0] == str(sphinxext.TEMPLATES)
+    assert config.html_favicon.endswith(sphinxext.FAVICON) and not config.hide_solutions
+
+
+def test_configuration_from_the_deploy_workflow_and_for_students(monkeypatch):
+    monkeypatch.setenv("RNNBOOK_REPOSITORY", "owner/book")
+    monkeypatch.setenv("RNNBOOK_BRANCH", "release")
+    monkeypatch.setenv("RNNBOOK_EDITION", "student")
+    config = _config(repository_url="https://github.com/REPLACE/x", launch_buttons={"colab_url": "x"},
+                     use_repository_button=True)
+    sphinxext._configure(None, config)
+    theme = config.html_theme_options
+    assert (theme["repository_url"], theme["repository_branch"]) == ("https://github.com/owner/book",
+                                                                      "release")
+    assert config.hide_solutions and theme["launch_buttons"] == {}
+    assert not theme["use_repository_button"] and theme["announcement"] == sphinxext.STUDENT_BANNER
+    assert config.html_title == "The book (student edition)"
