@@ -54,22 +54,34 @@ def test_the_deploy_workflow_can_override_the_repository(monkeypatch):
 def test_cell_goes_before_the_first_code_cell_once_and_is_idempotent(copies, source):
     for path in copies:
         original = nbformat.read(path, as_version=4)
-        first_code = next(k for k, c in enumerate(original.cells) if c.cell_type == "code")
-        assert setupcell.update_file(path, source) is True
+        others = [c for c in original.cells if "rnnbook-setup" not in c.metadata.get("tags", [])]
+        first_code = next(k for k, c in enumerate(others) if c.cell_type == "code")
+        setupcell.update_file(path, source)
         once = path.read_bytes()
         nb = nbformat.read(path, as_version=4)
         nbformat.validate(nb)
         assert setupcell.find(nb) == [first_code], path.name
         cell = nb.cells[first_code]
-        assert cell.source == source and cell.outputs == [] and cell.execution_count is None
+        assert cell.source == source and cell.outputs == []
         assert cell.metadata["tags"] == ["rnnbook-setup", "remove-cell", "nbval-ignore-output"]
         # everything else is untouched
-        rest = [c for k, c in enumerate(nb.cells) if k != first_code]
-        assert rest == original.cells
+        assert [c for k, c in enumerate(nb.cells) if k != first_code] == others
         # a second run changes nothing, byte for byte, and --check agrees
         assert setupcell.update_file(path, source) is False
         assert path.read_bytes() == once
         assert setupcell.main(["--check", str(path)]) == 0
+
+
+def test_an_executed_current_cell_is_left_as_it_is(copies, source):
+    """After `make execute` the cell has an execution count; that is not a reason to rewrite it."""
+    path = copies[0]
+    setupcell.update_file(path, source)
+    nb = nbformat.read(path, as_version=4)
+    nb.cells[setupcell.find(nb)[0]].execution_count = 1
+    nbformat.write(nb, path)
+    assert setupcell.update_file(path, source) is False
+    nb = nbformat.read(path, as_version=4)
+    assert nb.cells[setupcell.find(nb)[0]].execution_count == 1
 
 
 def test_a_stale_or_misplaced_cell_is_updated_in_place(copies, source):

@@ -93,11 +93,14 @@ def apply(nb, source: str) -> bool:
     code = [k for k, cell in enumerate(nb.cells) if cell.cell_type == "code"]
     if not code:
         raise ValueError("the notebook has no code cell, so it needs no setup cell.")
-    extra_tags = [t for t in (old.metadata.get("tags", []) if old else []) if t not in TAGS]
-    cell = nbformat.v4.new_code_cell(source, metadata={"tags": TAGS + extra_tags})
-    cell.id = old.id if old else CELL_ID
+    tags = TAGS + [t for t in (old.metadata.get("tags", []) if old else []) if t not in TAGS]
+    if old is not None and old.source == source and old.metadata.get("tags") == tags:
+        nb.cells.insert(code[0], old)  # current: kept as it is, outputs and execution count too
+        return found[0] != code[0]
+    cell = nbformat.v4.new_code_cell(source, metadata={"tags": tags})
+    cell.id = old.id if old is not None else CELL_ID
     nb.cells.insert(code[0], cell)
-    return old is None or found[0] != code[0] or old != cell
+    return True
 
 
 def update_file(path: pathlib.Path, source: str, check: bool = False) -> bool:
