@@ -7,10 +7,12 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 NOTEBOOKS := $(sort $(wildcard notebooks/*.ipynb))
 
-.PHONY: help install book test test-fast lab execute browser clean
+.PHONY: help install book book-student setup-cells test test-fast lab execute browser clean
 
 help:
 	@echo "make book     build the HTML book into _build/html (installs .venv first)"
+	@echo "make book-student  the same book without solutions, into $(STUDENT_HTML)"
+	@echo "make setup-cells   write every chapter's setup cell (installs rnnbook in Colab) from _config.yml"
 	@echo "make test     run every test: nbval (strict), rnnbook vs PyTorch, book build, browser,"
 	@echo "              portability pass (other numeric kernels), time budgets"
 	@echo "make lab      open JupyterLab on the notebooks"
@@ -33,6 +35,19 @@ $(TEACHER_STAMP): $(STAMP) requirements-teacher.txt
 book: $(STAMP)
 	$(VENV)/bin/jupyter-book build . --all -W -n --keep-going
 	@echo "The book is at $(CURDIR)/_build/html/index.html"
+
+# The student edition: the same book with every exercise solution and every "Answers" block removed
+# from the pages, the search index and the downloadable notebooks (rnnbook/site/student.py).
+STUDENT_HTML := _build/student/_build/html
+book-student: $(STAMP)
+	RNNBOOK_EDITION=student $(VENV)/bin/jupyter-book build . --all -W -n --keep-going --path-output _build/student
+	@echo "The student edition is at $(CURDIR)/$(STUDENT_HTML)/index.html"
+
+# Every chapter's first cell installs rnnbook where it is missing (Colab, a downloaded notebook),
+# from the repository named in _config.yml. Idempotent; run it after adding a chapter or changing
+# repository.url, then commit the notebooks.
+setup-cells: $(STAMP)
+	$(PY) -m rnnbook.site.setupcell $(NOTEBOOKS)
 
 # The browser test needs a Chromium; Playwright's own browser download is not used.
 browser:

@@ -509,6 +509,19 @@ def _control_rows(controls, active: list[int]) -> dict:
     return rows
 
 
+def _frames_without_constants(frames: list[dict]) -> list[dict]:
+    """Leave out of every frame the trace attributes that are equal in all frames (styles, names,
+    an x that never changes): the figure's traces already hold them and ``Plotly.animate`` keeps
+    what a frame does not set. It makes a chapter's HTML about a third lighter."""
+    constant = [
+        {key for key, value in trace.items() if all(f["data"][i].get(key) == value for f in frames)}
+        for i, trace in enumerate(frames[0]["data"])
+    ]
+    return [{**frame, "data": [{k: v for k, v in trace.items() if k not in constant[i]}
+                               for i, trace in enumerate(frame["data"])]}
+            for frame in frames]
+
+
 SLIDER_ROW = 80  # pixels per slider control
 BUTTON_ROW = 62  # pixels per row of buttons
 
@@ -607,7 +620,7 @@ class Explorer:
         data = next(f["data"] for f in frames if f["name"] == default_name)
         layout = _layout(self.panels(**self.values(self.default)), self.controls, self.default,
                          table_rows)
-        figure = {"data": data, "layout": layout, "frames": frames}
+        figure = {"data": data, "layout": layout, "frames": _frames_without_constants(frames)}
         digest = hashlib.sha1(json.dumps(figure, sort_keys=True).encode()).hexdigest()[:12]
         html = pio.to_html(
             figure, include_plotlyjs=False, full_html=False, auto_play=False, validate=False,

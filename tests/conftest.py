@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import pathlib
 import shutil
+import time
 
 import pytest
 import yaml
@@ -12,6 +13,7 @@ import yaml
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 NOTEBOOKS = ROOT / "notebooks"
 BUILD_HTML = ROOT / "_build" / "html"
+_SESSION_START = time.time()
 
 
 def toc_files() -> list[str]:
@@ -91,3 +93,19 @@ def pytest_terminal_summary(terminalreporter):
         for name, seconds in MEASURED.items():
             flag = "" if seconds <= TARGET_S else f"  (over the {TARGET_S:.0f} s target)"
             terminalreporter.write_line(f"{name:40s} {seconds:6.1f} s{flag}")
+    report_page_weights(terminalreporter)
+
+
+def report_page_weights(terminalreporter):
+    """Print what a cold load of each page transferred, when the browser test measured it (the file
+    is written by tests/test_book.py, also from an xdist worker)."""
+    import json
+
+    weights_file = ROOT / "_build" / "page-weights.json"
+    if not weights_file.exists() or weights_file.stat().st_mtime < _SESSION_START:
+        return
+    terminalreporter.section("page weights (cold load, bytes as sent with gzip)")
+    for page, w in json.loads(weights_file.read_text()).items():
+        figures = "interactive figures" if w["figures"] else ""
+        terminalreporter.write_line(
+            f"{page:45s} {w['bytes'] / 1e6:5.2f} MB  {w['requests']:3d} requests  {figures}")

@@ -30,6 +30,22 @@ def frames_of(html):
     return json.loads(frames.group(1))
 
 
+def figure_of(html):
+    """The traces that plotly.io.to_html passes to Plotly.newPlot, parsed back."""
+    data = re.search(r"Plotly\.newPlot\(\s*\"[^\"]+\",\s*(\[.*?\]),\s*\{\"margin\"", html, re.S)
+    return {"data": json.loads(data.group(1))}
+
+
+def test_frames_carry_only_what_changes():
+    """Attributes equal in every frame (style, name, axes, an x that never changes) live in the
+    figure's traces only; Plotly.animate keeps what a frame does not set."""
+    html = make().to_html()
+    frames, traces = frames_of(html), figure_of(html)["data"]
+    assert all(set(trace) == {"y"} for f in frames for trace in f["data"][:1] + f["data"][2:])
+    assert all(f["data"][1] == {} for f in frames)  # the constant reference line
+    assert traces[0]["line"] and traces[0]["name"] and traces[0]["x"] == list(range(10))
+
+
 def test_bundle_has_widget_html_and_text():
     bundle = make()._repr_mimebundle_()
     assert set(bundle) == {"application/vnd.jupyter.widget-view+json", "text/html", "text/plain"}
@@ -90,7 +106,7 @@ def test_one_frame_per_combination_with_the_right_numbers():
     assert [f["name"] for f in frames] == [f"{i}_{j}" for i in range(5) for j in range(2)]
     frame = next(f for f in frames if f["name"] == "4_0")  # base 1.5, kind "power"
     np.testing.assert_allclose(frame["data"][0]["y"], 1.5 ** np.arange(10), rtol=1e-3)
-    assert frame["data"][2]["xaxis"] == "x2"  # the second panel's line
+    assert figure_of(make().to_html())["data"][2]["xaxis"] == "x2"  # the second panel's line
     assert frame["layout"]["annotations"][0]["text"] == "<b>base 1.5</b>"
     assert frame["layout"]["yaxis"]["range"][0] < 0 < frame["layout"]["yaxis"]["range"][1]  # log10 units
 
@@ -143,8 +159,8 @@ def test_each_frame_sets_its_own_x_range():
 
 
 def test_colours_are_not_reused_across_panels():
-    frame = frames_of(make().to_html())[0]
-    automatic = [trace["line"]["color"] for trace in frame["data"]]
+    traces = figure_of(make().to_html())["data"]
+    automatic = [trace["line"]["color"] for trace in traces]
     # panel 1: two lines, panel 2: one line; none has an explicit colour
     assert len(set(automatic)) == 3
 
