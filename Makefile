@@ -7,7 +7,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 NOTEBOOKS := $(sort $(wildcard notebooks/*.ipynb))
 
-.PHONY: help install book book-student setup-cells test test-fast lab execute browser clean
+.PHONY: help install book book-student setup-cells test test-fast lab execute browser clean vendor-plotly
 
 help:
 	@echo "make book     build the HTML book into _build/html (installs .venv first)"
@@ -48,6 +48,20 @@ book-student: $(STAMP)
 # repository.url, then commit the notebooks.
 setup-cells: $(STAMP)
 	$(PY) -m rnnbook.site.setupcell $(NOTEBOOKS)
+
+# A maintainer's step (needs the npm registry), never part of `make book` or `make test`: rebuild
+# the book's partial plotly.js bundle (rnnbook/site/static/vendor/README.md).
+PLOTLY_JS_VERSION := 4.1.1
+VENDOR := rnnbook/site/static/vendor
+vendor-plotly:
+	@tmp=$$(mktemp -d) && cp $(VENDOR)/plotly-entry.js $$tmp/ && cd $$tmp && npm init -y >/dev/null && \
+	  npm install --no-audit --no-fund --ignore-scripts plotly.js@$(PLOTLY_JS_VERSION) esbuild@0.28.2 >/dev/null && \
+	  ./node_modules/.bin/esbuild plotly-entry.js --bundle --minify --format=iife --global-name=Plotly \
+	    --platform=browser --target=es2017 --define:global=window --loader:.css=empty --log-level=warning \
+	    --banner:js="/* plotly.js (rnnbook partial bundle: core, scatter, heatmap, table) v$(PLOTLY_JS_VERSION) | MIT licence | https://github.com/plotly/plotly.js */" \
+	    --outfile=$(CURDIR)/$(VENDOR)/plotly-rnnbook.min.js && cp node_modules/plotly.js/LICENSE $(CURDIR)/$(VENDOR)/plotly.LICENSE.txt && \
+	  rm -rf $$tmp
+	@echo "Wrote $(VENDOR)/plotly-rnnbook.min.js"
 
 # The browser test needs a Chromium; Playwright's own browser download is not used.
 browser:

@@ -79,12 +79,12 @@ def test_no_page_loads_anything_from_another_host(built_book):
 def test_mathjax_plotly_and_icons_are_served_locally(built_book):
     static = BUILD_HTML / "_static"
     assert (static / "mathjax" / "startup.js").exists()
-    assert (static / "vendor" / "plotly-cartesian.min.js").exists()
-    assert (static / "vendor" / "plotly-cartesian.LICENSE.txt").exists()
+    assert (static / "vendor" / "plotly-rnnbook.min.js").exists()
+    assert (static / "vendor" / "plotly.LICENSE.txt").exists()
     assert (static / "rnnbook.css").exists() and (static / "rnnbook-icons.css").exists()
     chapter = (BUILD_HTML / "notebooks" / "01_rnn.html").read_text()
     intro = (BUILD_HTML / "book" / "intro.html").read_text()
-    assert "_static/vendor/plotly-cartesian.min.js" in chapter
+    assert "_static/vendor/plotly-rnnbook.min.js" in chapter
     assert "plotly" not in intro, "pages without an interactive figure should not load plotly"
     assert "_static/mathjax/startup.js" in chapter and "tex-chtml.js" not in chapter
     for page in BUILD_HTML.glob("**/*.html"):
@@ -365,6 +365,11 @@ _PLOT_STATE = ("id => { const gd = document.getElementById(id);"
                " return JSON.stringify([gd.data.map(d => d.y), (gd.layout.annotations || []).map(a => a.text)]); }")
 
 
+_UNDRAWN_TRACES = ("id => { const gd = document.getElementById(id);"
+                   " return gd._fullData.map((t, i) => [i, gd.data[i].type || 'scatter', t.type, t.visible])"
+                   "   .filter(([i, wanted, drawn, visible]) => wanted !== drawn || visible === false); }")
+
+
 @pytest.mark.parametrize("path", CHAPTER_PAGES)
 def test_every_chapter_renders_and_its_figures_respond(open_page, path):
     page = open_page(path)
@@ -378,6 +383,9 @@ def test_every_chapter_renders_and_its_figures_respond(open_page, path):
         plot_id = plots.nth(k).get_attribute("id")
         plots.nth(k).scroll_into_view_if_needed()
         page.wait_for_function("id => document.getElementById(id).querySelector('.main-svg')", arg=plot_id)
+        # plotly draws nothing (and raises no error) for a trace type its bundle lacks
+        undrawn = page.evaluate(_UNDRAWN_TRACES, plot_id)
+        assert not undrawn, f"{path}: figure {k} has traces plotly did not draw: {undrawn}"
         before = page.evaluate(_PLOT_STATE, plot_id)
         rails = page.locator(f"#{plot_id} .slider-rail-rect")
         if rails.count():

@@ -1,7 +1,7 @@
 """The machinery that builds, publishes and cleans the book; no chapter imports it.
 
 * :mod:`rnnbook.site.sphinxext` -- the Sphinx extension of the HTML book: local, light assets
-  (plotly.js's cartesian bundle, MathJax components, the theme's icons cut down by
+  (a partial plotly.js bundle, MathJax components, the theme's icons cut down by
   :mod:`rnnbook.site.icons`), the book's stylesheet and phone layout of the interactive figures
   (``static/``), the repository override and the student edition;
 * :mod:`rnnbook.site.setupcell` -- writes every chapter's setup cell, which installs rnnbook in

@@ -1,10 +1,11 @@
 """Sphinx extension for the book's pages: local scripts only, only where needed, and light.
 
 * **plotly.js.** The interactive figures' HTML (see :mod:`rnnbook.explore`) expects a global
-  ``Plotly``. The build copies the vendored *cartesian* partial bundle of plotly.js
-  (``static/vendor/plotly-cartesian.min.js``, the same plotly.js version as the plotly package's
-  full bundle; line plots, heatmaps, bars, ...; its licence beside it) into ``_static/vendor/`` and
-  adds a ``<script>`` for it to the pages that hold a figure. Pages without one load no plotly.
+  ``Plotly``. The build copies the vendored partial bundle of plotly.js
+  (``static/vendor/plotly-rnnbook.min.js``: the same plotly.js version as the plotly package's
+  full bundle, with only the trace types the figures use, scatter, heatmap and table; its licence
+  and build recipe beside it) into ``_static/vendor/`` and adds a ``<script>`` for it to the pages
+  that hold a figure. Pages without one load no plotly.
 * **Icons.** The theme loads Font Awesome twice: as a webfont through its CSS and as
   ``fontawesome.js`` (0.5 MB gzip), which redraws every icon as SVG. The script is dropped; the
   webfonts are cut down to the glyphs the book uses (:mod:`rnnbook.site.icons`).
@@ -45,8 +46,10 @@ from . import icons, student
 STATIC = pathlib.Path(__file__).resolve().parent / "static"
 TEMPLATES = pathlib.Path(__file__).resolve().parent / "templates"
 MARKER = 'class="rnnbook-explore"'
-PLOTLY_JS = "vendor/plotly-cartesian.min.js"
-PLOTLY_LICENSE = "vendor/plotly-cartesian.LICENSE.txt"
+PLOTLY_JS = "vendor/plotly-rnnbook.min.js"
+PLOTLY_LICENSE = "vendor/plotly.LICENSE.txt"
+#: The plotly trace types the vendored bundle registers (rnnbook.explore writes no others).
+PLOTLY_TRACES = ("scatter", "heatmap", "table")
 EXPLORE_JS = "rnnbook-explore.js"
 CSS = "rnnbook.css"
 FAVICON = "favicon.svg"
