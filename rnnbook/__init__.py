@@ -5,41 +5,55 @@ Everything is numpy float64 in PyTorch's layout and parameter names, tested agai
 Rooms:
 
 * one module per recurrent cell, forward pass and backward pass together: :mod:`rnnbook.rnn`,
-  :mod:`rnnbook.lstm`;
+  :mod:`rnnbook.lstm`; and :mod:`rnnbook.batched`, many small RNN, LSTM or GRU networks trained as
+  one computation (the labs' models, PyTorch autograd);
 * their parts: :mod:`rnnbook.activations` (``sigmoid``, the RNN's nonlinearity and its slope),
   :mod:`rnnbook.params` (parameters copied out of PyTorch modules);
 * checks a reader calls: :mod:`rnnbook.gradcheck` (``gradcheck``, ``relative_error``, ``agree``);
+* the tasks and data the labs train on: :mod:`rnnbook.tasks` (sine windows, the adding problem);
+  :mod:`rnnbook.progress`, a ``tqdm.auto`` progress bar whose stored output is stable;
 * the interactive-figure helper :mod:`rnnbook.explore`, and :mod:`rnnbook.diagrams` for drawn
   diagrams (nodes, boxes, arrows);
 * apart, because no chapter imports it: :mod:`rnnbook.site`, which builds and cleans the book.
 """
 
 from .activations import activation, activation_derivative, sigmoid
-from .explore import Choice, Explorer, Line, Panel, Slider, explore
+from .batched import clip_grad_norm_per_model_, init_models, run_models, to_torch
+from .explore import Choice, Explorer, Heatmap, Line, Panel, Slider, explore
 from .gradcheck import GradCheck, agree, gradcheck, numeric_gradient, relative_error
 from .lstm import lstm_backward, lstm_forward, lstm_forward_cache
 from .params import params_from_torch
+from .progress import progress
 from .rnn import rnn_backward, rnn_forward
+from .tasks import adding_problem, sine_windows
 
 __all__ = [
     "Choice",
     "Explorer",
     "GradCheck",
+    "Heatmap",
     "Line",
     "Panel",
     "Slider",
     "activation",
     "activation_derivative",
+    "adding_problem",
     "agree",
+    "clip_grad_norm_per_model_",
     "explore",
     "gradcheck",
+    "init_models",
     "lstm_backward",
     "lstm_forward",
     "lstm_forward_cache",
     "numeric_gradient",
     "params_from_torch",
+    "progress",
     "relative_error",
     "rnn_backward",
     "rnn_forward",
+    "run_models",
     "sigmoid",
+    "sine_windows",
+    "to_torch",
 ]

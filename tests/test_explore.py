@@ -7,7 +7,7 @@ import re
 import numpy as np
 import pytest
 
-from rnnbook import Choice, Line, Panel, Slider, explore
+from rnnbook import Choice, Heatmap, Line, Panel, Slider, explore
 from rnnbook.explore import MAX_FRAMES, tex_to_plotly
 from rnnbook.site.sphinxext import plotly_js_path
 
@@ -188,3 +188,60 @@ def test_plotly_js_ships_with_the_plotly_package():
     with open(plotly_js_path()) as f:
         head = f.read(2000)
     assert "plotly.js" in head
+
+
+# ---------------------------------------------------------------------------------------------
+# Heatmaps
+# ---------------------------------------------------------------------------------------------
+def gate_map(seq):
+    z = np.arange(12.0).reshape(3, 4) / 11 * seq  # 3 rows, 4 columns
+    return Panel([Heatmap(z, zmin=0, zmax=1, cmap="Greys", label="gate"),
+                  Line([-0.5, 2.5], x=[seq, seq], style="--", color="red")],
+                 title=f"sequence {seq}", yticks=[(0, "i"), (2, "o")])
+
+
+def test_heatmap_becomes_a_plotly_heatmap_with_matplotlibs_colours():
+    import matplotlib
+
+    frame = frames_of(explore(gate_map, seq=[1, 2]).to_html())[0]
+    heat, line = frame["data"]
+    assert heat["type"] == "heatmap" and line["type"] == "scatter"
+    assert heat["z"][1] == [0.3636, 0.4545, 0.5455, 0.6364]  # rounded to 4 significant digits
+    assert heat["x"] == [0, 1, 2, 3] and heat["y"] == [0, 1, 2]
+    assert (heat["zmin"], heat["zmax"]) == (0, 1)
+    r, g, b, _ = matplotlib.colormaps["Greys"](1.0)
+    assert heat["colorscale"][-1] == [1.0, f"rgb({round(255 * r)},{round(255 * g)},{round(255 * b)})"]
+    # the axes end at the cells' edges, with no padding around the image
+    assert frame["layout"]["xaxis"]["range"] == [-0.5, 3.5]
+    assert frame["layout"]["yaxis"]["range"] == [-0.5, 2.5]
+
+
+def test_heatmap_frames_change_the_image_and_yticks_label_the_rows():
+    html = explore(gate_map, seq=[1, 2]).to_html()
+    first, second = frames_of(html)
+    assert first["data"][0]["z"] != second["data"][0]["z"]
+    assert '"ticktext":["i","o"]' in html.replace(" ", "")
+
+
+def test_heatmap_is_drawn_with_matplotlib_under_the_lines():
+    import matplotlib.pyplot as plt
+
+    from rnnbook.explore import draw_matplotlib
+
+    fig = draw_matplotlib([gate_map(1)])
+    ax = fig.axes[0]
+    assert len(ax.images) == 1 and ax.images[0].get_array().shape == (3, 4)
+    assert ax.images[0].get_zorder() < ax.lines[0].get_zorder()
+    assert [t.get_text() for t in ax.get_yticklabels()] == ["i", "o"]
+    assert len(fig.axes) == 2  # the panel and its colour bar
+    plt.close(fig)
+
+
+@pytest.mark.parametrize("heatmap,message", [
+    (Heatmap([1.0, 2.0]), r"needs a non-empty 2-D z \(rows, columns\); got shape \(2,\)"),
+    (Heatmap([[1.0, 2.0]], x=[0, 1, 2]), r"needs 2 x values and 1 y values; got 3 and 1"),
+    (Heatmap([[1.0, 2.0]], cmap="rainbowish"), r"cmap must be a matplotlib colormap name"),
+])
+def test_bad_heatmaps_are_reported(heatmap, message):
+    with pytest.raises(ValueError, match=message):
+        explore(lambda a: Panel([heatmap]), a=[1]).to_html()
