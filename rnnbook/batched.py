@@ -116,8 +116,8 @@ def _step(kind: str, drive_t, state, w_hh_t, b_hh, hidden_size: int):
     from_h_rz, from_h_n = torch.baddbmm(b_hh, h, w_hh_t).split([2 * H, H], dim=-1)
     drive_rz, drive_n = drive_t.split([2 * H, H], dim=-1)
     r, z = torch.sigmoid(drive_rz + from_h_rz).chunk(2, dim=-1)
-    n = torch.tanh(drive_n + r * from_h_n)
-    h = n + z * (h - n)  # = (1 - z) n + z h
+    n = torch.tanh(torch.addcmul(drive_n, r, from_h_n))  # tanh(W_in x + b_in + r (W_hn h + b_hn))
+    h = torch.lerp(n, h, z)  # n + z (h - n) = (1 - z) n + z h
     return (h,), {"r": r, "z": z}
 
 
