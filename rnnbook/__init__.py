@@ -17,15 +17,30 @@ Rooms:
 * apart, because no chapter imports it: :mod:`rnnbook.site`, which builds and cleans the book.
 """
 
+import importlib
+
 from .activations import activation, activation_derivative, sigmoid
-from .batched import clip_grad_norm_per_model_, init_models, run_models, to_torch
 from .explore import Choice, Explorer, Heatmap, Line, Panel, Slider, explore
 from .gradcheck import GradCheck, agree, gradcheck, numeric_gradient, relative_error
 from .lstm import lstm_backward, lstm_forward, lstm_forward_cache
 from .params import params_from_torch
 from .progress import progress
 from .rnn import rnn_backward, rnn_forward
-from .tasks import adding_problem, sine_windows
+
+#: Names from the modules that need PyTorch, imported on first use, so that ``import rnnbook``
+#: stays as light as numpy (the book build and ``nbclean`` import it).
+_TORCH_NAMES = {
+    "adding_problem": "tasks", "sine_windows": "tasks",
+    "clip_grad_norm_per_model_": "batched", "init_models": "batched", "run_models": "batched",
+    "to_torch": "batched",
+}
+
+
+def __getattr__(name):
+    if name in _TORCH_NAMES:
+        return getattr(importlib.import_module(f".{_TORCH_NAMES[name]}", __name__), name)
+    raise AttributeError(f"module 'rnnbook' has no attribute {name!r}")
+
 
 __all__ = [
     "Choice",

@@ -62,3 +62,13 @@ def test_adding_problem_statistics_give_the_mean_predictors_error():
 def test_bad_arguments_are_reported(call, message):
     with pytest.raises(ValueError, match=message):
         call()
+
+
+def test_importing_rnnbook_does_not_import_torch():
+    """The book build and nbclean import rnnbook; the torch-based names load on first use."""
+    import subprocess
+    import sys
+
+    code = ("import sys, rnnbook; assert 'torch' not in sys.modules; "
+            "from rnnbook import adding_problem; assert 'torch' in sys.modules")
+    subprocess.run([sys.executable, "-c", code], check=True)
