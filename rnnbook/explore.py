@@ -366,7 +366,7 @@ def _traces(panels: list[Panel]) -> list[dict]:
         axis = "" if p == 0 else str(p + 1)
         for line, color in zip(panel.lines, colors):
             if isinstance(line, Heatmap):
-                traces.append(_heatmap_trace(line, axis, p, len(panels)))
+                traces.append(_heatmap_trace(line, axis, panel, _panel_domains(panels)[p]))
                 continue
             x, y = _xy(line)
             mode = "lines"
@@ -383,22 +383,37 @@ def _traces(panels: list[Panel]) -> list[dict]:
     return traces
 
 
-def _heatmap_trace(heatmap: Heatmap, axis: str, p: int, n_panels: int) -> dict:
+def _heatmap_trace(heatmap: Heatmap, axis: str, panel: Panel, domain: tuple) -> dict:
     x, y, z = _grid(heatmap)
     lo, hi = _zrange(heatmap, z)
-    right = _domains(n_panels)[p][1]
+    # The colour bar runs along the heatmap's own rows, so two heatmaps stacked in one panel
+    # get two bars, one beside each.
+    bottom, top = 0.0, 1.0
+    y_lo, y_hi = _yrange(panel)
+    if panel.yscale != "log" and y_hi > y_lo:
+        edge_lo, edge_hi = _edges(y)
+        bottom = min(max((edge_lo - y_lo) / (y_hi - y_lo), 0.0), 1.0)
+        top = min(max((edge_hi - y_lo) / (y_hi - y_lo), 0.0), 1.0)
     return {
         "type": "heatmap", "x": _round(x), "y": _round(y),
         "z": [_round(row) for row in z], "zmin": lo, "zmax": hi,
         "colorscale": _colorscale(heatmap.cmap), "xaxis": "x" + axis, "yaxis": "y" + axis,
         "name": tex_to_plotly(heatmap.label or ""), "showlegend": False,
-        "colorbar": {"x": right + 0.005, "xanchor": "left", "thickness": 10, "len": 0.9,
+        "colorbar": {"x": domain[1] + 0.005, "xanchor": "left", "thickness": 10,
+                     "y": round((bottom + top) / 2, 4), "yanchor": "middle",
+                     "len": round(max(top - bottom, 0.05), 4),
                      "title": {"text": tex_to_plotly(heatmap.label or ""), "side": "right"}},
     }
 
 
-def _domains(n: int) -> list[tuple[float, float]]:
-    gap = 0.12 if n > 1 else 0.0
+def _panel_domains(panels: list[Panel]) -> list[tuple[float, float]]:
+    """Panel domains, wider apart when a panel other than the last has a colour bar."""
+    bars = any(_has_heatmap(panel) for panel in panels[:-1])
+    return _domains(len(panels), gap=0.22 if bars else 0.12)
+
+
+def _domains(n: int, gap: float = 0.12) -> list[tuple[float, float]]:
+    gap = gap if n > 1 else 0.0
     return [(p / n + (gap / 2 if p else 0), (p + 1) / n - (gap / 2 if p < n - 1 else 0))
             for p in range(n)]
 
@@ -416,8 +431,16 @@ def _yrange(panel: Panel) -> list[float]:
     lo, hi = (np.log10(ys.min()), np.log10(ys.max())) if log else (ys.min(), ys.max())
     pad = 0.05 * (hi - lo) if hi > lo else (0.5 if log else max(abs(hi), 1.0) * 0.1)
     if _has_heatmap(panel) and hi > lo:
-        pad = 0.0  # a heatmap fills the axes to its edges
+        pad = 0.0 if _inside_heatmaps(panel, 1) else 0.03 * (hi - lo)  # heatmaps fill the axes
     return [float(f"{lo - pad:.4g}"), float(f"{hi + pad:.4g}")]
+
+
+def _inside_heatmaps(panel: Panel, axis: int) -> bool:
+    """Whether every line of the panel stays within its heatmaps' edges along x (0) or y (1)."""
+    edges = [_extent(item)[axis] for item in panel.lines if isinstance(item, Heatmap)]
+    low, high = min(e[0] for e in edges), max(e[1] for e in edges)
+    values = [_xy(item)[axis] for item in panel.lines if isinstance(item, Line)]
+    return all(((v >= low) & (v <= high)).all() for v in values)
 
 
 def _has_heatmap(panel: Panel) -> bool:
@@ -435,14 +458,14 @@ def _xrange(panel: Panel) -> list[float]:
     lo, hi = float(xs.min()), float(xs.max())
     pad = 0.02 * (hi - lo) if hi > lo else 0.5
     if _has_heatmap(panel) and hi > lo:
-        pad = 0.0
+        pad = 0.0 if _inside_heatmaps(panel, 0) else pad
     return [float(f"{lo - pad:.4g}"), float(f"{hi + pad:.4g}")]
 
 
 def _frame_layout(panels: list[Panel]) -> dict:
     """The parts of the layout that change with the control values: titles and axis ranges."""
     layout: dict = {"annotations": []}
-    for p, (panel, (lo, hi)) in enumerate(zip(panels, _domains(len(panels)))):
+    for p, (panel, (lo, hi)) in enumerate(zip(panels, _panel_domains(panels))):
         suffix = "" if p == 0 else str(p + 1)
         layout["yaxis" + suffix] = {"range": _yrange(panel)}
         layout["xaxis" + suffix] = {"range": _xrange(panel)}
@@ -461,7 +484,7 @@ def _layout(panels: list[Panel], controls: list[tuple[str, object, list]], activ
         "legend": {"font": {"size": 11}},
         "plot_bgcolor": "white", "shapes": [], "sliders": [], "updatemenus": [],
     }
-    for p, (panel, (lo, hi)) in enumerate(zip(panels, _domains(len(panels)))):
+    for p, (panel, (lo, hi)) in enumerate(zip(panels, _panel_domains(panels))):
         suffix = "" if p == 0 else str(p + 1)
         layout["xaxis" + suffix] = {
             "domain": [lo, hi], "anchor": "y" + suffix, "title": {"text": tex_to_plotly(panel.xlabel)},

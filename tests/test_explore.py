@@ -245,3 +245,26 @@ def test_heatmap_is_drawn_with_matplotlib_under_the_lines():
 def test_bad_heatmaps_are_reported(heatmap, message):
     with pytest.raises(ValueError, match=message):
         explore(lambda a: Panel([heatmap]), a=[1]).to_html()
+
+
+def test_stacked_heatmaps_get_a_colour_bar_each_beside_their_rows():
+    def stacked(a):
+        return Panel([Heatmap(np.zeros((3, 4)), label="gates"),  # rows 0..2: edges -0.5..2.5
+                      Heatmap(np.ones((1, 4)) * a, y=[3.0], cmap="RdBu_r", label="cell")])
+
+    lower, upper = frames_of(explore(stacked, a=[1.0, 2.0]).to_html())[0]["data"]
+    assert (lower["colorbar"]["y"], lower["colorbar"]["len"]) == (0.375, 0.75)  # [0, 0.75]
+    assert (upper["colorbar"]["y"], upper["colorbar"]["len"]) == (0.875, 0.25)  # [0.75, 1]
+
+
+def test_a_colour_bar_between_two_panels_gets_room_and_dots_above_a_heatmap_are_not_cut():
+    def two(a):
+        return [Panel([Heatmap([[0.0, a]]), Line([1.0], x=[0.0], style="o")]),
+                Panel([Line([0.0, a])])]
+
+    frame = frames_of(explore(two, a=[1.0, 2.0]).to_html())[0]
+    layout = json.loads(re.search(r'Plotly\.newPlot\(\s*"[^"]+",\s*\[.*?\],\s*(\{.*?\}),\s*\{"displaylogo',
+                                  explore(two, a=[1.0, 2.0]).to_html(), re.S).group(1))
+    assert layout["xaxis2"]["domain"][0] - layout["xaxis"]["domain"][1] > 0.2
+    low, high = frame["layout"]["yaxis"]["range"]
+    assert high > 1.0 and low < -0.5  # padded: the dot at y = 1 lies above the cell's edge 0.5
