@@ -396,7 +396,8 @@ def _heatmap_trace(heatmap: Heatmap, axis: str, panel: Panel, domain: tuple) -> 
         top = min(max((edge_hi - y_lo) / (y_hi - y_lo), 0.0), 1.0)
     return {
         "type": "heatmap", "x": _round(x), "y": _round(y),
-        "z": [_round(row) for row in z], "zmin": lo, "zmax": hi,
+        "z": [_round(row) for row in z], "zmin": _round(np.array([lo]))[0],
+        "zmax": _round(np.array([hi]))[0],  # rounded like the data: the same on every CPU
         "colorscale": _colorscale(heatmap.cmap), "xaxis": "x" + axis, "yaxis": "y" + axis,
         "name": tex_to_plotly(heatmap.label or ""), "showlegend": False,
         "colorbar": {"x": domain[1] + 0.005, "xanchor": "left", "thickness": 10,

@@ -268,3 +268,9 @@ def test_a_colour_bar_between_two_panels_gets_room_and_dots_above_a_heatmap_are_
     assert layout["xaxis2"]["domain"][0] - layout["xaxis"]["domain"][1] > 0.2
     low, high = frame["layout"]["yaxis"]["range"]
     assert high > 1.0 and low < -0.5  # padded: the dot at y = 1 lies above the cell's edge 0.5
+
+
+def test_heatmap_colour_range_is_rounded_like_the_data():
+    frame = frames_of(explore(lambda a: Panel([Heatmap([[0.0, 1.0]], zmin=-a / 3, zmax=a / 3)]),
+                              a=[1.0]).to_html())[0]
+    assert (frame["data"][0]["zmin"], frame["data"][0]["zmax"]) == (-0.3333, 0.3333)
