@@ -5,52 +5,80 @@ Everything is numpy float64 in PyTorch's layout and parameter names, tested agai
 Rooms:
 
 * one module per recurrent cell, forward pass and backward pass together: :mod:`rnnbook.rnn`,
-  :mod:`rnnbook.lstm`;
-* :mod:`rnnbook.gru`, the GRU in ``nn.GRU``'s form (gate order r, z, n, the reset applied after
-  the recurrent product), forward pass, per-step cache and backward pass;
+  :mod:`rnnbook.lstm`, :mod:`rnnbook.gru` (``nn.GRU``'s form: gate order r, z, n, the reset
+  applied after the recurrent product); and :mod:`rnnbook.batched`, many small RNN, LSTM or GRU
+  networks trained as one computation (the labs' models, PyTorch autograd);
 * their parts: :mod:`rnnbook.activations` (``sigmoid``, the RNN's nonlinearity and its slope),
   :mod:`rnnbook.params` (parameters copied out of PyTorch modules);
 * checks a reader calls: :mod:`rnnbook.gradcheck` (``gradcheck``, ``relative_error``, ``agree``),
   and :mod:`rnnbook.check`, the exercise and assignment checkers (``check.check_rnn_step``,
   ``check.check_lstm_cell``, ``check.check_bptt``, ...) that answer a student in a sentence;
+* the tasks and data the labs train on: :mod:`rnnbook.tasks` (sine windows, the adding problem);
+  :mod:`rnnbook.progress`, a ``tqdm.auto`` progress bar whose stored output is stable;
 * the interactive-figure helper :mod:`rnnbook.explore`, and :mod:`rnnbook.diagrams` for drawn
   diagrams (nodes, boxes, arrows);
 * apart, because no chapter imports it: :mod:`rnnbook.site`, which builds and cleans the book.
 """
 
+import importlib
+
 from . import check
 from .activations import activation, activation_derivative, sigmoid
-from .explore import Choice, Explorer, Line, Panel, Slider, Table, explore
+from .explore import Choice, Explorer, Heatmap, Line, Panel, Slider, Table, explore
 from .gradcheck import GradCheck, agree, gradcheck, numeric_gradient, relative_error
 from .gru import gru_backward, gru_forward, gru_forward_cache
 from .lstm import lstm_backward, lstm_forward, lstm_forward_cache
 from .params import params_from_torch
+from .progress import progress
 from .rnn import rnn_backward, rnn_forward
+
+#: Names from the modules that need PyTorch, imported on first use, so that ``import rnnbook``
+#: stays as light as numpy (the book build and ``nbclean`` import it).
+_TORCH_NAMES = {
+    "adding_problem": "tasks", "sine_windows": "tasks",
+    "clip_grad_norm_per_model_": "batched", "init_models": "batched", "run_models": "batched",
+    "to_torch": "batched",
+}
+
+
+def __getattr__(name):
+    if name in _TORCH_NAMES:
+        return getattr(importlib.import_module(f".{_TORCH_NAMES[name]}", __name__), name)
+    raise AttributeError(f"module 'rnnbook' has no attribute {name!r}")
+
 
 __all__ = [
     "Choice",
     "Explorer",
     "GradCheck",
+    "Heatmap",
     "Line",
     "Panel",
     "Slider",
     "Table",
     "activation",
     "activation_derivative",
+    "adding_problem",
     "agree",
     "check",
+    "clip_grad_norm_per_model_",
     "explore",
     "gradcheck",
     "gru_backward",
     "gru_forward",
     "gru_forward_cache",
+    "init_models",
     "lstm_backward",
     "lstm_forward",
     "lstm_forward_cache",
     "numeric_gradient",
     "params_from_torch",
+    "progress",
     "relative_error",
     "rnn_backward",
     "rnn_forward",
+    "run_models",
     "sigmoid",
+    "sine_windows",
+    "to_torch",
 ]

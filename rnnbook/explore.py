@@ -12,6 +12,12 @@ A chapter writes a *pure* function of the control values that returns what to dr
 Where the answer is text rather than a curve -- the shapes of a layer's tensors, say -- a
 :class:`Table` takes the place of a panel; it is drawn as a table in both views.
 
+A panel may also hold a :class:`Heatmap` -- a colour image of a matrix, e.g. gate values by unit
+(rows) and time step (columns) -- drawn under the panel's lines, with its own colour bar::
+
+    Panel([Heatmap(gates, label="gate"), Line([0, 9], x=[t, t], style="--")],
+          yticks=[(3.5, "input gate")])
+
 The value shown is an :class:`Explorer`. Its MIME bundle carries
 
 * ``application/vnd.jupyter.widget-view+json`` -- ipywidgets controls and an ``Image`` redrawn
@@ -67,10 +73,28 @@ class Line:
 
 
 @dataclass
-class Panel:
-    """One set of axes. ``hlines`` are dashed grey reference lines (e.g. ``[1.0]``)."""
+class Heatmap:
+    """A matrix drawn as colours: ``z[row][column]`` at column centres ``x`` and row centres ``y``
+    (default ``0, 1, ...``; evenly spaced). ``zmin``/``zmax`` fix the colour range (default: the
+    data's), ``cmap`` is a matplotlib colormap name (the HTML book samples the same colours) and
+    ``label`` titles the colour bar. It is drawn under the panel's lines, so a :class:`Line` can
+    mark places on it."""
 
-    lines: list[Line]
+    z: Sequence[Sequence[float]]
+    x: Sequence[float] | None = None
+    y: Sequence[float] | None = None
+    zmin: float | None = None
+    zmax: float | None = None
+    cmap: str = "viridis"
+    label: str | None = None
+
+
+@dataclass
+class Panel:
+    """One set of axes. ``hlines`` are dashed grey reference lines (e.g. ``[1.0]``); ``yticks``
+    replaces the y axis's numbers by labels at given heights, e.g. ``[(3.5, "input gate")]``."""
+
+    lines: list[Line | Heatmap]
     title: str = ""
     xlabel: str = ""
     ylabel: str = ""
@@ -78,6 +102,7 @@ class Panel:
     ylim: tuple[float, float] | None = None
     xlim: tuple[float, float] | None = None
     hlines: Sequence[float] = field(default_factory=tuple)
+    yticks: Sequence[tuple[float, str]] | None = None
 
 
 @dataclass
@@ -251,6 +276,58 @@ def _xy(line: Line) -> tuple[np.ndarray, np.ndarray]:
     return x, y
 
 
+def _grid(heatmap: Heatmap) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(x, y, z) of a heatmap as arrays, z of shape (len(y), len(x))."""
+    z = np.asarray(heatmap.z, dtype=np.float64)
+    if z.ndim != 2 or 0 in z.shape:
+        raise ValueError(f"Heatmap {heatmap.label or ''!r} needs a non-empty 2-D z (rows, columns); "
+                         f"got shape {z.shape}.")
+    x = np.arange(z.shape[1]) if heatmap.x is None else np.asarray(heatmap.x, dtype=np.float64).ravel()
+    y = np.arange(z.shape[0]) if heatmap.y is None else np.asarray(heatmap.y, dtype=np.float64).ravel()
+    if x.size != z.shape[1] or y.size != z.shape[0]:
+        raise ValueError(f"Heatmap {heatmap.label or ''!r} has z of shape {z.shape} (rows, columns), "
+                         f"so it needs {z.shape[1]} x values and {z.shape[0]} y values; got "
+                         f"{x.size} and {y.size}.")
+    return x, y, z
+
+
+def _edges(centres: np.ndarray) -> tuple[float, float]:
+    """The outer edges of evenly spaced cells around ``centres``."""
+    half = (centres[-1] - centres[0]) / (2 * (centres.size - 1)) if centres.size > 1 else 0.5
+    return float(centres[0] - half), float(centres[-1] + half)
+
+
+def _extent(item) -> tuple[np.ndarray, np.ndarray]:
+    """The x and y values a Line or Heatmap covers (a heatmap: the edges of its cells)."""
+    if isinstance(item, Heatmap):
+        x, y, _ = _grid(item)
+        return np.array(_edges(x)), np.array(_edges(y))
+    return _xy(item)
+
+
+def _zrange(heatmap: Heatmap, z: np.ndarray) -> tuple[float, float]:
+    finite = z[np.isfinite(z)]
+    lo = heatmap.zmin if heatmap.zmin is not None else (float(finite.min()) if finite.size else 0.0)
+    hi = heatmap.zmax if heatmap.zmax is not None else (float(finite.max()) if finite.size else 1.0)
+    return float(lo), float(hi)
+
+
+def _colorscale(name: str, samples: int = 11) -> list:
+    """A plotly colour scale with the colours of matplotlib's colormap ``name``."""
+    import matplotlib
+
+    try:
+        cmap = matplotlib.colormaps[name]
+    except KeyError:
+        raise ValueError(f"Heatmap cmap must be a matplotlib colormap name such as 'viridis' or "
+                         f"'RdBu_r'; got {name!r}.") from None
+    scale = []
+    for k in range(samples):
+        r, g, b, _ = cmap(k / (samples - 1))
+        scale.append([round(k / (samples - 1), 3), f"rgb({round(255 * r)},{round(255 * g)},{round(255 * b)})"])
+    return scale
+
+
 def _colors(panels: list[Panel]) -> list[list[str]]:
     """One colour per line. The palette runs on across panels, so the plotly figure's single
     legend never shows two different lines in the same colour."""
@@ -258,7 +335,9 @@ def _colors(panels: list[Panel]) -> list[list[str]]:
     for panel in panels:
         row = []
         for line in _lines(panel):
-            if line.color:
+            if isinstance(line, Heatmap):
+                row.append(None)
+            elif line.color:
                 row.append(line.color)
             else:
                 row.append(_PALETTE[n % len(_PALETTE)])
@@ -300,7 +379,17 @@ def draw_matplotlib(panels: list[Panel | Table], width: float = 4.6, height: flo
         if isinstance(panel, Table):
             _draw_table(ax, panel)
             continue
+        for heatmap in (item for item in panel.lines if isinstance(item, Heatmap)):
+            x, y, z = _grid(heatmap)
+            lo, hi = _zrange(heatmap, z)
+            image = ax.imshow(z, aspect="auto", origin="lower", interpolation="nearest",
+                              extent=(*_edges(x), *_edges(y)), cmap=heatmap.cmap, vmin=lo, vmax=hi)
+            bar = fig.colorbar(image, ax=ax, pad=0.02)
+            if heatmap.label:
+                bar.set_label(heatmap.label)
         for line, color in zip(panel.lines, colors):
+            if isinstance(line, Heatmap):
+                continue
             x, y = _xy(line)
             marker = "o" if line.style.startswith("o") else None
             linestyle = line.style.lstrip("o") or ("none" if marker else "-")
@@ -313,12 +402,15 @@ def draw_matplotlib(panels: list[Panel | Table], width: float = 4.6, height: flo
             ax.set_ylim(*panel.ylim)
         if panel.xlim is not None:
             ax.set_xlim(*panel.xlim)
+        if panel.yticks is not None:
+            ax.set_yticks([float(at) for at, _ in panel.yticks], [text for _, text in panel.yticks])
         ax.set_title(panel.title)
         ax.set_xlabel(panel.xlabel)
         ax.set_ylabel(panel.ylabel)
-        if any(line.label for line in panel.lines):
+        if any(line.label for line in panel.lines if isinstance(line, Line)):
             ax.legend(fontsize=8)
-        ax.grid(alpha=0.3)
+        if not any(isinstance(item, Heatmap) for item in panel.lines):
+            ax.grid(alpha=0.3)
     fig.tight_layout()
     return fig
 
@@ -362,13 +454,16 @@ def _table_trace(table: Table, domain: tuple[float, float]) -> dict:
 
 def _traces(panels: list[Panel | Table]) -> list[dict]:
     traces = []
-    domains = _domains(len(panels))
+    domains = _panel_domains(panels)
     for p, (panel, colors) in enumerate(zip(panels, _colors(panels))):
         if isinstance(panel, Table):
             traces.append(_table_trace(panel, domains[p]))
             continue
         axis = "" if p == 0 else str(p + 1)
         for line, color in zip(panel.lines, colors):
+            if isinstance(line, Heatmap):
+                traces.append(_heatmap_trace(line, axis, panel, domains[p]))
+                continue
             x, y = _xy(line)
             mode = "lines"
             if line.style.startswith("o"):
@@ -384,8 +479,38 @@ def _traces(panels: list[Panel | Table]) -> list[dict]:
     return traces
 
 
-def _domains(n: int) -> list[tuple[float, float]]:
-    gap = 0.12 if n > 1 else 0.0
+def _heatmap_trace(heatmap: Heatmap, axis: str, panel: Panel, domain: tuple) -> dict:
+    x, y, z = _grid(heatmap)
+    lo, hi = _zrange(heatmap, z)
+    # The colour bar runs along the heatmap's own rows, so two heatmaps stacked in one panel
+    # get two bars, one beside each.
+    bottom, top = 0.0, 1.0
+    y_lo, y_hi = _yrange(panel)
+    if panel.yscale != "log" and y_hi > y_lo:
+        edge_lo, edge_hi = _edges(y)
+        bottom = min(max((edge_lo - y_lo) / (y_hi - y_lo), 0.0), 1.0)
+        top = min(max((edge_hi - y_lo) / (y_hi - y_lo), 0.0), 1.0)
+    return {
+        "type": "heatmap", "x": _round(x), "y": _round(y),
+        "z": [_round(row) for row in z], "zmin": _round(np.array([lo]))[0],
+        "zmax": _round(np.array([hi]))[0],  # rounded like the data: the same on every CPU
+        "colorscale": _colorscale(heatmap.cmap), "xaxis": "x" + axis, "yaxis": "y" + axis,
+        "name": tex_to_plotly(heatmap.label or ""), "showlegend": False,
+        "colorbar": {"x": domain[1] + 0.005, "xanchor": "left", "thickness": 10,
+                     "y": round((bottom + top) / 2, 4), "yanchor": "middle",
+                     "len": round(max(top - bottom, 0.05), 4),
+                     "title": {"text": tex_to_plotly(heatmap.label or ""), "side": "right"}},
+    }
+
+
+def _panel_domains(panels: list[Panel]) -> list[tuple[float, float]]:
+    """Panel domains, wider apart when a panel other than the last has a colour bar."""
+    bars = any(_has_heatmap(panel) for panel in panels[:-1])
+    return _domains(len(panels), gap=0.22 if bars else 0.12)
+
+
+def _domains(n: int, gap: float = 0.12) -> list[tuple[float, float]]:
+    gap = gap if n > 1 else 0.0
     return [(p / n + (gap / 2 if p else 0), (p + 1) / n - (gap / 2 if p < n - 1 else 0))
             for p in range(n)]
 
@@ -396,32 +521,48 @@ def _yrange(panel: Panel) -> list[float]:
     if panel.ylim is not None:
         lo, hi = panel.ylim
         return [math.log10(lo), math.log10(hi)] if log else [float(lo), float(hi)]
-    ys = np.concatenate([_xy(line)[1] for line in panel.lines] or [np.zeros(0)])
+    ys = np.concatenate([_extent(line)[1] for line in panel.lines] or [np.zeros(0)])
     ys = ys[np.isfinite(ys) & (ys > 0)] if log else ys[np.isfinite(ys)]
     if ys.size == 0:
         return [-1.0, 1.0]
     lo, hi = (np.log10(ys.min()), np.log10(ys.max())) if log else (ys.min(), ys.max())
     pad = 0.05 * (hi - lo) if hi > lo else (0.5 if log else max(abs(hi), 1.0) * 0.1)
+    if _has_heatmap(panel) and hi > lo:
+        pad = 0.0 if _inside_heatmaps(panel, 1) else 0.03 * (hi - lo)  # heatmaps fill the axes
     return [float(f"{lo - pad:.4g}"), float(f"{hi + pad:.4g}")]
+
+
+def _inside_heatmaps(panel: Panel, axis: int) -> bool:
+    """Whether every line of the panel stays within its heatmaps' edges along x (0) or y (1)."""
+    edges = [_extent(item)[axis] for item in panel.lines if isinstance(item, Heatmap)]
+    low, high = min(e[0] for e in edges), max(e[1] for e in edges)
+    values = [_xy(item)[axis] for item in panel.lines if isinstance(item, Line)]
+    return all(((v >= low) & (v <= high)).all() for v in values)
+
+
+def _has_heatmap(panel: Panel | Table) -> bool:
+    return any(isinstance(item, Heatmap) for item in _lines(panel))
 
 
 def _xrange(panel: Panel) -> list[float]:
     """Explicit x range: the data's extent (or ``xlim``), so a frame with longer lines shows them."""
     if panel.xlim is not None:
         return [float(panel.xlim[0]), float(panel.xlim[1])]
-    xs = np.concatenate([_xy(line)[0] for line in panel.lines] or [np.zeros(0)])
+    xs = np.concatenate([_extent(line)[0] for line in panel.lines] or [np.zeros(0)])
     xs = xs[np.isfinite(xs)]
     if xs.size == 0:
         return [0.0, 1.0]
     lo, hi = float(xs.min()), float(xs.max())
     pad = 0.02 * (hi - lo) if hi > lo else 0.5
+    if _has_heatmap(panel) and hi > lo:
+        pad = 0.0 if _inside_heatmaps(panel, 0) else pad
     return [float(f"{lo - pad:.4g}"), float(f"{hi + pad:.4g}")]
 
 
 def _frame_layout(panels: list[Panel | Table]) -> dict:
     """The parts of the layout that change with the control values: titles and axis ranges."""
     layout: dict = {"annotations": []}
-    for p, (panel, (lo, hi)) in enumerate(zip(panels, _domains(len(panels)))):
+    for p, (panel, (lo, hi)) in enumerate(zip(panels, _panel_domains(panels))):
         suffix = "" if p == 0 else str(p + 1)
         if isinstance(panel, Panel):
             layout["yaxis" + suffix] = {"range": _yrange(panel)}
@@ -443,7 +584,7 @@ def _layout(panels: list[Panel | Table], controls: list[tuple[str, object, list]
         "legend": {"font": {"size": 11}},
         "plot_bgcolor": "white", "shapes": [], "sliders": [], "updatemenus": [],
     }
-    for p, (panel, (lo, hi)) in enumerate(zip(panels, _domains(len(panels)))):
+    for p, (panel, (lo, hi)) in enumerate(zip(panels, _panel_domains(panels))):
         suffix = "" if p == 0 else str(p + 1)
         if isinstance(panel, Table):
             continue
@@ -455,6 +596,10 @@ def _layout(panels: list[Panel | Table], controls: list[tuple[str, object, list]
             "anchor": "x" + suffix, "title": {"text": tex_to_plotly(panel.ylabel)},
             "type": panel.yscale, "gridcolor": "#e5e5e5", "exponentformat": "power",
         }
+        if panel.yticks is not None:
+            layout["yaxis" + suffix].update({
+                "tickmode": "array", "tickvals": [float(at) for at, _ in panel.yticks],
+                "ticktext": [tex_to_plotly(text) for _, text in panel.yticks]})
         for level in panel.hlines:
             layout["shapes"].append({
                 "type": "line", "xref": f"x{suffix} domain", "x0": 0, "x1": 1,

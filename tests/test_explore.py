@@ -7,7 +7,7 @@ import re
 import numpy as np
 import pytest
 
-from rnnbook import Choice, Line, Panel, Slider, Table, explore
+from rnnbook import Choice, Heatmap, Line, Panel, Slider, Table, explore
 from rnnbook.explore import MAX_FRAMES, tex_to_plotly
 from rnnbook.site.sphinxext import plotly_js_path
 
@@ -28,6 +28,15 @@ def frames_of(html):
     """The figure JSON that plotly.io.to_html embeds, parsed back."""
     frames = re.search(r"Plotly\.addFrames\('[^']+', (\[.*?\])\);", html, re.S)
     return json.loads(frames.group(1))
+
+
+def full_frame(html, index=0):
+    """Frame ``index`` with every trace completed by the figure's own traces: a frame carries
+    only the attributes that change between frames (see ``_frames_without_constants``)."""
+    frame = frames_of(html)[index]
+    frame["data"] = [{**base, **changed}
+                     for base, changed in zip(figure_of(html)["data"], frame["data"])]
+    return frame
 
 
 def figure_of(html):
@@ -272,3 +281,89 @@ def test_a_table_must_keep_its_columns():
     with pytest.raises(ValueError, match=r"same panels and number of lines for every control value; "
                                          r"got \['table of 1 columns'\] and then \['table of 2 columns'\]"):
         explore(fn, a=[1, 2]).to_html()
+
+
+# ---------------------------------------------------------------------------------------------
+# Heatmaps
+# ---------------------------------------------------------------------------------------------
+def gate_map(seq):
+    z = np.arange(12.0).reshape(3, 4) / 11 * seq  # 3 rows, 4 columns
+    return Panel([Heatmap(z, zmin=0, zmax=1, cmap="Greys", label="gate"),
+                  Line([-0.5, 2.5], x=[seq, seq], style="--", color="red")],
+                 title=f"sequence {seq}", yticks=[(0, "i"), (2, "o")])
+
+
+def test_heatmap_becomes_a_plotly_heatmap_with_matplotlibs_colours():
+    import matplotlib
+
+    frame = full_frame(explore(gate_map, seq=[1, 2]).to_html())
+    heat, line = frame["data"]
+    assert heat["type"] == "heatmap" and line["type"] == "scatter"
+    assert heat["z"][1] == [0.3636, 0.4545, 0.5455, 0.6364]  # rounded to 4 significant digits
+    assert heat["x"] == [0, 1, 2, 3] and heat["y"] == [0, 1, 2]
+    assert (heat["zmin"], heat["zmax"]) == (0, 1)
+    r, g, b, _ = matplotlib.colormaps["Greys"](1.0)
+    assert heat["colorscale"][-1] == [1.0, f"rgb({round(255 * r)},{round(255 * g)},{round(255 * b)})"]
+    # the axes end at the cells' edges, with no padding around the image
+    assert frame["layout"]["xaxis"]["range"] == [-0.5, 3.5]
+    assert frame["layout"]["yaxis"]["range"] == [-0.5, 2.5]
+
+
+def test_heatmap_frames_change_the_image_and_yticks_label_the_rows():
+    html = explore(gate_map, seq=[1, 2]).to_html()
+    first, second = frames_of(html)
+    assert first["data"][0]["z"] != second["data"][0]["z"]
+    assert '"ticktext":["i","o"]' in html.replace(" ", "")
+
+
+def test_heatmap_is_drawn_with_matplotlib_under_the_lines():
+    import matplotlib.pyplot as plt
+
+    from rnnbook.explore import draw_matplotlib
+
+    fig = draw_matplotlib([gate_map(1)])
+    ax = fig.axes[0]
+    assert len(ax.images) == 1 and ax.images[0].get_array().shape == (3, 4)
+    assert ax.images[0].get_zorder() < ax.lines[0].get_zorder()
+    assert [t.get_text() for t in ax.get_yticklabels()] == ["i", "o"]
+    assert len(fig.axes) == 2  # the panel and its colour bar
+    plt.close(fig)
+
+
+@pytest.mark.parametrize("heatmap,message", [
+    (Heatmap([1.0, 2.0]), r"needs a non-empty 2-D z \(rows, columns\); got shape \(2,\)"),
+    (Heatmap([[1.0, 2.0]], x=[0, 1, 2]), r"needs 2 x values and 1 y values; got 3 and 1"),
+    (Heatmap([[1.0, 2.0]], cmap="rainbowish"), r"cmap must be a matplotlib colormap name"),
+])
+def test_bad_heatmaps_are_reported(heatmap, message):
+    with pytest.raises(ValueError, match=message):
+        explore(lambda a: Panel([heatmap]), a=[1]).to_html()
+
+
+def test_stacked_heatmaps_get_a_colour_bar_each_beside_their_rows():
+    def stacked(a):
+        return Panel([Heatmap(np.zeros((3, 4)), label="gates"),  # rows 0..2: edges -0.5..2.5
+                      Heatmap(np.ones((1, 4)) * a, y=[3.0], cmap="RdBu_r", label="cell")])
+
+    lower, upper = full_frame(explore(stacked, a=[1.0, 2.0]).to_html())["data"]
+    assert (lower["colorbar"]["y"], lower["colorbar"]["len"]) == (0.375, 0.75)  # [0, 0.75]
+    assert (upper["colorbar"]["y"], upper["colorbar"]["len"]) == (0.875, 0.25)  # [0.75, 1]
+
+
+def test_a_colour_bar_between_two_panels_gets_room_and_dots_above_a_heatmap_are_not_cut():
+    def two(a):
+        return [Panel([Heatmap([[0.0, a]]), Line([1.0], x=[0.0], style="o")]),
+                Panel([Line([0.0, a])])]
+
+    frame = frames_of(explore(two, a=[1.0, 2.0]).to_html())[0]
+    layout = json.loads(re.search(r'Plotly\.newPlot\(\s*"[^"]+",\s*\[.*?\],\s*(\{.*?\}),\s*\{"displaylogo',
+                                  explore(two, a=[1.0, 2.0]).to_html(), re.S).group(1))
+    assert layout["xaxis2"]["domain"][0] - layout["xaxis"]["domain"][1] > 0.2
+    low, high = frame["layout"]["yaxis"]["range"]
+    assert high > 1.0 and low < -0.5  # padded: the dot at y = 1 lies above the cell's edge 0.5
+
+
+def test_heatmap_colour_range_is_rounded_like_the_data():
+    frame = full_frame(explore(lambda a: Panel([Heatmap([[0.0, 1.0]], zmin=-a / 3, zmax=a / 3)]),
+                               a=[1.0]).to_html())
+    assert (frame["data"][0]["zmin"], frame["data"][0]["zmax"]) == (-0.3333, 0.3333)
