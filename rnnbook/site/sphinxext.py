@@ -188,11 +188,27 @@ def _copy_assets(app, exception):
         student.strip_sources(pathlib.Path(app.outdir) / "_sources")
 
 
+def _describe_images(app, doctree, docname):
+    """Give every figure image its caption as alternative text (myst-nb writes the image's file
+    path there, which is what a screen reader would read out, or a browser show when the image
+    is missing); an uncaptioned output image gets a plain description."""
+    for figure in doctree.findall(nodes.figure):
+        captions = list(figure.findall(nodes.caption))
+        text = " ".join(captions[0].astext().split()) if captions else ""
+        for image in figure.findall(nodes.image):
+            if text and image.get("alt", "").endswith((".png", ".svg", ".jpg")):
+                image["alt"] = text
+    for image in doctree.findall(nodes.image):
+        if image.get("alt", "").endswith((".png", ".svg", ".jpg")) or not image.get("alt"):
+            image["alt"] = "A figure drawn by the code cell above."
+
+
 def setup(app):
     app.connect("config-inited", _configure, priority=900)
     app.connect("builder-inited", _configure_mathjax, priority=900)
     app.connect("builder-inited", _register_filter)
     app.connect("doctree-read", _drop_answers)
+    app.connect("doctree-resolved", _describe_images)
     app.connect("html-page-context", _page_scripts)
     # After sphinx-mathjax-offline (priority 500) has copied MathJax and the theme its fonts.
     app.connect("build-finished", _copy_assets, priority=900)
