@@ -15,7 +15,7 @@ Rooms:
 """
 
 from .activations import activation, activation_derivative, sigmoid
-from .explore import Choice, Explorer, Line, Panel, Slider, explore
+from .explore import Choice, Explorer, Line, Panel, Slider, Text, explore
 from .gradcheck import GradCheck, agree, gradcheck, numeric_gradient, relative_error
 from .lstm import lstm_backward, lstm_forward, lstm_forward_cache
 from .params import params_from_torch
@@ -28,6 +28,7 @@ __all__ = [
     "Line",
     "Panel",
     "Slider",
+    "Text",
     "activation",
     "activation_derivative",
     "agree",

@@ -24,6 +24,21 @@ would only show "model not found" before the cell is run again, hiding the still
 
 The HTML is deterministic (numbers rounded to 4 significant digits, element id from a content
 hash), so nbval can compare it between runs.
+
+Text next to the panels
+-----------------------
+The list a figure function returns may also hold :class:`Text` blocks, e.g. a sample that a model
+wrote at the chosen temperature (chapter 10)::
+
+    def writer(temperature, model):
+        return [Panel([Line(entropies[model], temperatures)], title="Entropy"),
+                Text(samples[model, temperature], title="Sample")]
+
+A ``Text`` takes a column of its own to the right of the panels (in the HTML book, as a plotly
+annotation that each frame replaces; in the live widget, as an HTML block under the image). The
+browser draws it in both, with the reader's fonts, so any script shows (matplotlib's default font
+has no Chinese characters, so matplotlib never draws a ``Text``; the still image shows only the
+panels, followed by the text as plain HTML).
 """
 
 from __future__ import annotations
@@ -75,6 +90,15 @@ class Panel:
     ylim: tuple[float, float] | None = None
     xlim: tuple[float, float] | None = None
     hlines: Sequence[float] = field(default_factory=tuple)
+
+
+@dataclass
+class Text:
+    """A block of text shown beside the panels (lines separated by ``"\\n"``), with an optional
+    bold title. Keep it short enough for the figure's height: about 20 lines."""
+
+    text: str
+    title: str = ""
 
 
 # --------------------------------------------------------------------------------------------
@@ -188,13 +212,41 @@ def tex_to_plotly(text: str) -> str:
 # --------------------------------------------------------------------------------------------
 # Rendering
 # --------------------------------------------------------------------------------------------
-def _panels(result, name: str = "the figure function") -> list[Panel]:
-    panels = [result] if isinstance(result, Panel) else result
-    if not isinstance(panels, (list, tuple)) or not all(isinstance(p, Panel) for p in panels):
+def _items(result, name: str = "the figure function") -> tuple[list[Panel], list[Text]]:
+    """The panels and the text blocks of what a figure function returned."""
+    items = [result] if isinstance(result, Panel) else result
+    if not isinstance(items, (list, tuple)) or not all(isinstance(p, (Panel, Text)) for p in items):
         raise ValueError(
             f"{name} must return a Panel or a list of Panels; got {type(result).__name__}."
         )
-    return list(panels)
+    panels = [p for p in items if isinstance(p, Panel)]
+    if not panels:
+        raise ValueError(f"{name} must return at least one Panel besides its Text blocks.")
+    for block in items:
+        if isinstance(block, Text) and not isinstance(block.text, str):
+            raise ValueError(f"a Text needs a string; got {type(block.text).__name__}.")
+    return panels, [t for t in items if isinstance(t, Text)]
+
+
+def _panels(result, name: str = "the figure function") -> list[Panel]:
+    return _items(result, name)[0]
+
+
+def _text_markup(block: Text) -> str:
+    """A Text as the pseudo-HTML of a plotly annotation: escaped, lines joined by <br>."""
+    lines = [html_escape(line, quote=False) for line in block.text.split("\n")]
+    title = [f"<b>{html_escape(block.title, quote=False)}</b>"] if block.title else []
+    return "<br>".join(title + lines)
+
+
+def _text_html(texts: list[Text]) -> str:
+    """Text blocks as plain HTML, for the still view and the live widget."""
+    parts = []
+    for block in texts:
+        title = f"<b>{html_escape(block.title, quote=False)}</b>\n" if block.title else ""
+        parts.append(f'<pre class="rnnbook-explore-text">{title}'
+                     f'{html_escape(block.text, quote=False)}</pre>')
+    return "".join(parts)
 
 
 def _xy(line: Line) -> tuple[np.ndarray, np.ndarray]:
@@ -322,10 +374,18 @@ def _xrange(panel: Panel) -> list[float]:
     return [float(f"{lo - pad:.4g}"), float(f"{hi + pad:.4g}")]
 
 
-def _frame_layout(panels: list[Panel]) -> dict:
-    """The parts of the layout that change with the control values: titles and axis ranges."""
+def _frame_layout(panels: list[Panel], texts: Sequence[Text] = ()) -> dict:
+    """The parts of the layout that change with the control values: titles, axis ranges and
+    text blocks (each in a column of its own, right of the panels)."""
     layout: dict = {"annotations": []}
-    for p, (panel, (lo, hi)) in enumerate(zip(panels, _domains(len(panels)))):
+    domains = _domains(len(panels) + len(texts))
+    for block, (lo, _) in zip(texts, domains[len(panels):]):
+        layout["annotations"].append({
+            "text": _text_markup(block), "showarrow": False, "align": "left",
+            "xref": "paper", "yref": "paper", "x": lo, "y": 1.0,
+            "xanchor": "left", "yanchor": "top", "font": {"size": 14},
+        })
+    for p, (panel, (lo, hi)) in enumerate(zip(panels, domains)):
         suffix = "" if p == 0 else str(p + 1)
         layout["yaxis" + suffix] = {"range": _yrange(panel)}
         layout["xaxis" + suffix] = {"range": _xrange(panel)}
@@ -338,13 +398,14 @@ def _frame_layout(panels: list[Panel]) -> dict:
     return layout
 
 
-def _layout(panels: list[Panel], controls: list[tuple[str, object, list]], active: list[int]) -> dict:
+def _layout(panels: list[Panel], controls: list[tuple[str, object, list]], active: list[int],
+            texts: Sequence[Text] = ()) -> dict:
     layout: dict = {
         "margin": {"l": 60, "r": 20, "t": 40, "b": 0},
         "legend": {"font": {"size": 11}},
         "plot_bgcolor": "white", "shapes": [], "sliders": [], "updatemenus": [],
     }
-    for p, (panel, (lo, hi)) in enumerate(zip(panels, _domains(len(panels)))):
+    for p, (panel, (lo, hi)) in enumerate(zip(panels, _domains(len(panels) + len(texts)))):
         suffix = "" if p == 0 else str(p + 1)
         layout["xaxis" + suffix] = {
             "domain": [lo, hi], "anchor": "y" + suffix, "title": {"text": tex_to_plotly(panel.xlabel)},
@@ -360,7 +421,7 @@ def _layout(panels: list[Panel], controls: list[tuple[str, object, list]], activ
                 "yref": "y" + suffix, "y0": level, "y1": level,
                 "line": {"color": "grey", "dash": "dash", "width": 1},
             })
-    frame_layout = _frame_layout(panels)
+    frame_layout = _frame_layout(panels, texts)
     layout["annotations"] = frame_layout.pop("annotations")  # titles first, then control labels
     for key, value in frame_layout.items():
         layout[key].update(value)
@@ -415,6 +476,8 @@ _POST_SCRIPT = """
 var gd = document.getElementById('{plot_id}');
 var still = gd.closest('.rnnbook-explore').querySelector('img.rnnbook-explore-still');
 if (still) { still.remove(); }
+var stillText = gd.closest('.rnnbook-explore').querySelector('div.rnnbook-explore-still');
+if (stillText) { stillText.remove(); }
 var CONTROLS = %s;
 function rnnbookShowFrame() {
   var active = CONTROLS.map(function (c) {
@@ -470,7 +533,11 @@ class Explorer:
         return {name: options[i] for (name, _, options), i in zip(self.controls, index)}
 
     def panels(self, **values) -> list[Panel]:
-        return _panels(self.fn(**values), name=getattr(self.fn, "__name__", "fn"))
+        return self.items(**values)[0]
+
+    def items(self, **values) -> tuple[list[Panel], list[Text]]:
+        """The panels and the text blocks for these control values."""
+        return _items(self.fn(**values), name=getattr(self.fn, "__name__", "fn"))
 
     def figure(self, **values):
         """The matplotlib Figure for these control values (defaults where not given)."""
@@ -485,8 +552,8 @@ class Explorer:
         frames, shape = [], None
         labels = _control_rows(self.controls, self.default)["labels"]
         for index in itertools.product(*(range(len(o)) for _, _, o in self.controls)):
-            panels = self.panels(**self.values(index))
-            this_shape = [len(p.lines) for p in panels]
+            panels, texts = self.items(**self.values(index))
+            this_shape = [len(p.lines) for p in panels] + ["text"] * len(texts)
             if shape is None:
                 shape = this_shape
             elif this_shape != shape:
@@ -494,13 +561,14 @@ class Explorer:
                     f"the figure function must return the same panels and number of lines for "
                     f"every control value; got {shape} and then {this_shape} at {self.values(index)}."
                 )
-            frame_layout = _frame_layout(panels)
+            frame_layout = _frame_layout(panels, texts)
             frame_layout["annotations"] += labels  # the frame replaces all annotations
             frames.append({"name": "_".join(map(str, index)), "data": _traces(panels),
                            "layout": frame_layout})
         default_name = "_".join(map(str, self.default))
         data = next(f["data"] for f in frames if f["name"] == default_name)
-        layout = _layout(self.panels(**self.values(self.default)), self.controls, self.default)
+        default_panels, default_texts = self.items(**self.values(self.default))
+        layout = _layout(default_panels, self.controls, self.default, default_texts)
         figure = {"data": data, "layout": layout, "frames": frames}
         digest = hashlib.sha1(json.dumps(figure, sort_keys=True).encode()).hexdigest()[:12]
         html = pio.to_html(
@@ -513,8 +581,11 @@ class Explorer:
         # notebook in JupyterLab, GitHub); the plot script removes it once plotly has drawn.
         still = base64.b64encode(self.png()).decode()
         alt = html_escape(repr(self), quote=True)
+        text = _text_html(default_texts)
+        if text:  # the still view's text, removed with the still image
+            text = f'<div class="rnnbook-explore-still">{text}</div>'
         return (f'<div class="rnnbook-explore"><img class="rnnbook-explore-still" alt="{alt}" '
-                f'src="data:image/png;base64,{still}"/>{html}</div>')
+                f'src="data:image/png;base64,{still}"/>{text}{html}</div>')
 
     def png(self) -> bytes:
         """The figure at the default control values, as PNG bytes (drawn once, then reused)."""
@@ -543,14 +614,18 @@ class Explorer:
                 )
             inputs.append(box)
 
+        text = widgets.HTML(_text_html(self.items(**self.values(self.default))[1]))
+
         def redraw(_change=None):
             chosen = {name: box.value for (name, _, _), box in zip(self.controls, inputs)}
-            image.value = _png(self.panels(**chosen))
+            panels, texts = self.items(**chosen)
+            image.value = _png(panels)
+            text.value = _text_html(texts)
 
         for box in inputs:
             box.observe(redraw, names="value")
         image.value = self.png()  # the controls start at the defaults
-        return widgets.VBox([*inputs, image])
+        return widgets.VBox([*inputs, image, text] if text.value else [*inputs, image])
 
     # -- display ------------------------------------------------------------------------------
     def __repr__(self) -> str:
