@@ -421,6 +421,9 @@ def _layout(panels: list[Panel], controls: list[tuple[str, object, list]], activ
                 "yref": "y" + suffix, "y0": level, "y1": level,
                 "line": {"color": "grey", "dash": "dash", "width": 1},
             })
+    if texts:  # a text column sits where the legend would go: the legend moves above the plot
+        layout["legend"].update(orientation="h", x=0, xanchor="left", y=1.12, yanchor="bottom")
+        layout["margin"]["t"] = 75
     frame_layout = _frame_layout(panels, texts)
     layout["annotations"] = frame_layout.pop("annotations")  # titles first, then control labels
     for key, value in frame_layout.items():

@@ -214,6 +214,16 @@ def test_text_is_an_annotation_in_a_column_of_its_own_in_every_frame():
                     "&lt;b&gt;not markup&lt;/b&gt; &amp; co")
 
 
+def test_with_text_the_legend_moves_above_the_plot():
+    """Right of the panels, where the legend would go, the text column would cover it."""
+    html = make_writer().to_html()
+    layout = json.loads(re.search(r"Plotly\.newPlot\(\s*\"[^\"]+\",\s*\[.*?\],\s*(\{.*?\}),\s*\{\"displaylogo\"", html, re.S).group(1))
+    assert layout["legend"]["orientation"] == "h" and layout["legend"]["y"] > 1
+    plain = make().to_html()
+    plain_layout = json.loads(re.search(r"Plotly\.newPlot\(\s*\"[^\"]+\",\s*\[.*?\],\s*(\{.*?\}),\s*\{\"displaylogo\"", plain, re.S).group(1))
+    assert "orientation" not in plain_layout["legend"]
+
+
 def test_text_follows_the_still_image_as_html_and_the_script_removes_both():
     html = make_writer().to_html()
     still = re.search(r'<div class="rnnbook-explore-still"><pre class="rnnbook-explore-text">'
