@@ -465,6 +465,14 @@ def poems_in_sample(sample: str) -> list[str]:
     return [piece for piece in sample.split(POEM_END)[:-1] if piece]
 
 
+def _percent_row(values: Sequence[float], header: str) -> str:
+    """Whole percentages, each right-aligned under its column of ``header`` (columns are
+    separated by two spaces)."""
+    columns = header.split("  ")
+    return "  ".join(f"{100 * value:{len(column) - 1}.0f}%"
+                     for value, column in zip(values, columns))
+
+
 @dataclass(frozen=True)
 class Structure:
     """What :func:`poem_structure` measures; the shares are numbers between 0 and 1."""
@@ -481,10 +489,8 @@ class Structure:
 
     def row(self) -> str:
         """The five shares as whole percentages, in the columns of ``Structure.HEADER``."""
-        shares = (self.five_or_seven, self.punctuation, self.keeps_length, self.one_length,
-                  self.four_or_eight)
-        widths = (6, 6, 6, 11, 7)
-        return " ".join(f"{100 * share:{width - 1}.0f}%" for share, width in zip(shares, widths))
+        return _percent_row((self.five_or_seven, self.punctuation, self.keeps_length,
+                             self.one_length, self.four_or_eight), self.HEADER)
 
 
 def poem_structure(poems: Sequence[str]) -> Structure:
@@ -546,10 +552,8 @@ class LineEnds:
 
     def row(self) -> str:
         """The five probabilities as whole percentages, in the columns of ``LineEnds.HEADER``."""
-        values = (self.first_line, self.five_of_five, self.five_of_seven, self.seven_of_seven,
-                  self.right_mark)
-        widths = (11, 9, 9, 9, 10)
-        return "  ".join(f"{100 * value:{width - 1}.0f}%" for value, width in zip(values, widths))
+        return _percent_row((self.first_line, self.five_of_five, self.five_of_seven,
+                             self.seven_of_seven, self.right_mark), self.HEADER)
 
 
 def line_end_predictions(stream: str, probs, chars: Sequence[str]) -> LineEnds:
