@@ -15,8 +15,9 @@ the parts that do not depend on the network:
   linear layer, softmax and cross-entropy together, with the gradient of every input), tested
   against ``nn.Linear`` + ``F.cross_entropy``; :func:`perplexity` and the smoothed
   :func:`unigram_log_probs` of the baseline;
-* sampling: :func:`sample_ids` (greedy or with a temperature, one shared stream of uniform random
-  numbers so that models and temperatures can be compared on equal terms), :func:`entropy`;
+* sampling: :func:`sample_ids` (greedy or with a temperature ``theta``, from ``softmax(o / theta)``,
+  one shared stream of uniform random numbers so that models and temperatures can be compared on
+  equal terms), :func:`entropy`;
 * measuring a poem's form: :func:`split_lines`, :func:`poems_in_sample` and
   :func:`poem_structure`, which says how many lines have 5 or 7 characters, whether "，" and "。"
   alternate, how many poems have 4 or 8 lines, and how many keep one line length throughout.
@@ -361,20 +362,6 @@ def entropy(probs, axis: int = -1) -> np.ndarray:
     return terms.sum(axis=axis)
 
 
-def temperature_probs(logits, temperature: float) -> np.ndarray:
-    """``softmax(o / temperature)``; ``temperature = 0`` puts all the probability on the largest
-    logit (greedy decoding; the first one on a tie)."""
-    logits = as_array("logits", logits, np.ndim(logits), "(..., V)")
-    if not (isinstance(temperature, (int, float)) and temperature >= 0
-            and math.isfinite(temperature)):
-        raise ValueError(f"temperature must be a number >= 0; got {temperature!r}.")
-    if temperature == 0:
-        greedy = np.zeros_like(logits)
-        np.put_along_axis(greedy, logits.argmax(axis=-1)[..., None], 1.0, axis=-1)
-        return greedy
-    return softmax(logits / temperature)
-
-
 def sample_ids(step: Callable, state, first, length: int, temperatures: Sequence[float],
                uniforms) -> np.ndarray:
     """Let a model write: ``length`` characters for each of ``B`` temperatures, side by side.
@@ -384,8 +371,9 @@ def sample_ids(step: Callable, state, first, length: int, temperatures: Sequence
     model carries from step to step (``None`` to start from its default). ``first`` is the id fed
     in first (e.g. the poem end, so that the model starts a new poem).
 
-    Stream ``b`` samples at ``temperatures[b]``, by the inverse of the cumulative distribution: the
-    next id is the first ``k`` with ``p_1 + ... + p_k > uniforms[n, b]``. ``uniforms`` is an array
+    Stream ``b`` samples at ``theta = temperatures[b]`` from ``p = softmax(logits / theta)``, by
+    the inverse of the cumulative distribution: the next id is the first ``k`` with
+    ``p_1 + ... + p_k > uniforms[n, b]``. ``uniforms`` is an array
     ``(length, B)`` of numbers in ``[0, 1)``, drawn once and shared, so two models (or two
     temperatures) given the same uniforms differ only by what they predict. Temperature 0 is greedy
     decoding (the uniforms are not used). Returns the ids, ``(length, B)``.

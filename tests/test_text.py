@@ -200,14 +200,16 @@ def test_entropy_of_uniform_and_certain_distributions():
     assert text.entropy([0.0, 1.0, 0.0]) == 0.0
 
 
-def test_temperature_sharpens_and_flattens():
-    logits = np.array([2.0, 1.0, 0.0])
-    np.testing.assert_array_equal(text.temperature_probs(logits, 0), [1.0, 0.0, 0.0])
-    np.testing.assert_allclose(text.temperature_probs(logits, 1.0), text.softmax(logits))
-    entropies = [text.entropy(text.temperature_probs(logits, t)) for t in (0.5, 1.0, 2.0, 100.0)]
-    assert entropies == sorted(entropies) and entropies[-1] == pytest.approx(math.log(3), rel=1e-3)
-    with pytest.raises(ValueError, match=r"temperature must be a number >= 0"):
-        text.temperature_probs(logits, -1.0)
+def test_sample_ids_flattens_the_distribution_at_a_high_temperature():
+    def step(ids, state):
+        return np.tile([5.0, 0.0, 0.0], (len(ids), 1)), state
+
+    ids = text.sample_ids(step, None, 0, 1, [1.0, 100.0, 0.0], np.full((1, 3), 0.5))
+    # temperature 1: p = (0.987, ...), so u = 0.5 picks 0; temperature 100: p close to
+    # (0.345, 0.327, 0.327), cumulative 0.345, 0.672: u = 0.5 picks 1; greedy picks 0
+    np.testing.assert_array_equal(ids[0], [0, 1, 0])
+    with pytest.raises(ValueError, match=r"temperatures must be numbers >= 0"):
+        text.sample_ids(step, None, 0, 1, [-1.0], np.zeros((1, 1)))
 
 
 def test_sample_ids_follows_the_inverse_cumulative_distribution():
