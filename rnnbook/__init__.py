@@ -15,6 +15,8 @@ Rooms:
   ``check.check_lstm_cell``, ``check.check_bptt``, ...) that answer a student in a sentence;
 * the tasks and data the labs train on: :mod:`rnnbook.tasks` (sine windows, the adding problem);
   :mod:`rnnbook.progress`, a ``tqdm.auto`` progress bar whose stored output is stable;
+  :mod:`rnnbook.text` (the 300 Tang poems of ``data/``, a vocabulary, batches for truncated BPTT,
+  the softmax output layer with its gradient, sampling, and measures of a poem's form);
 * the interactive-figure helper :mod:`rnnbook.explore`, and :mod:`rnnbook.diagrams` for drawn
   diagrams (nodes, boxes, arrows);
 * apart, because no chapter imports it: :mod:`rnnbook.site`, which builds and cleans the book.
@@ -24,13 +26,25 @@ import importlib
 
 from . import check
 from .activations import activation, activation_derivative, sigmoid
-from .explore import Choice, Explorer, Heatmap, Line, Panel, Slider, Table, explore
+from .explore import Choice, Explorer, Heatmap, Line, Panel, Slider, Table, Text, explore
 from .gradcheck import GradCheck, agree, gradcheck, numeric_gradient, relative_error
 from .gru import gru_backward, gru_forward, gru_forward_cache
 from .lstm import lstm_backward, lstm_forward, lstm_forward_cache
 from .params import params_from_torch
 from .progress import progress
 from .rnn import rnn_backward, rnn_forward
+from .text import (
+    Vocabulary,
+    batchify,
+    bptt_windows,
+    load_poems,
+    perplexity,
+    poem_stream,
+    poem_structure,
+    readout_loss,
+    sample_ids,
+    softmax_cross_entropy,
+)
 
 #: Names from the modules that need PyTorch, imported on first use, so that ``import rnnbook``
 #: stays as light as numpy (the book build and ``nbclean`` import it).
@@ -56,10 +70,14 @@ __all__ = [
     "Panel",
     "Slider",
     "Table",
+    "Text",
+    "Vocabulary",
     "activation",
     "activation_derivative",
     "adding_problem",
     "agree",
+    "batchify",
+    "bptt_windows",
     "check",
     "clip_grad_norm_per_model_",
     "explore",
@@ -68,17 +86,24 @@ __all__ = [
     "gru_forward",
     "gru_forward_cache",
     "init_models",
+    "load_poems",
     "lstm_backward",
     "lstm_forward",
     "lstm_forward_cache",
     "numeric_gradient",
     "params_from_torch",
+    "perplexity",
+    "poem_stream",
+    "poem_structure",
     "progress",
+    "readout_loss",
     "relative_error",
     "rnn_backward",
     "rnn_forward",
     "run_models",
+    "sample_ids",
     "sigmoid",
     "sine_windows",
+    "softmax_cross_entropy",
     "to_torch",
 ]

@@ -33,6 +33,21 @@ would only show "model not found" before the cell is run again, hiding the still
 
 The HTML is deterministic (numbers rounded to 4 significant digits, element id from a content
 hash), so nbval can compare it between runs.
+
+Text next to the panels
+-----------------------
+The list a figure function returns may also hold :class:`Text` blocks, e.g. a sample that a model
+wrote at the chosen temperature (chapter 10)::
+
+    def writer(temperature, model):
+        return [Panel([Line(entropies[model], temperatures)], title="Entropy"),
+                Text(samples[model, temperature], title="Sample")]
+
+A ``Text`` takes a column of its own to the right of the panels (in the HTML book, as a plotly
+annotation that each frame replaces; in the live widget, as an HTML block under the image). The
+browser draws it in both, with the reader's fonts, so any script shows (matplotlib's default font
+has no Chinese characters, so matplotlib never draws a ``Text``; the still image shows only the
+panels, followed by the text as plain HTML).
 """
 
 from __future__ import annotations
@@ -130,6 +145,15 @@ class Table:
                     f"values; row {k} has {len(row)}: {row!r}."
                 )
         return rows
+
+
+@dataclass
+class Text:
+    """A block of text shown beside the panels (lines separated by ``"\\n"``), with an optional
+    bold title. Keep it short enough for the figure's height: about 20 lines."""
+
+    text: str
+    title: str = ""
 
 
 def _lines(panel) -> list[Line]:
@@ -248,16 +272,44 @@ def tex_to_plotly(text: str) -> str:
 # --------------------------------------------------------------------------------------------
 # Rendering
 # --------------------------------------------------------------------------------------------
-def _panels(result, name: str = "the figure function") -> list[Panel | Table]:
-    panels = [result] if isinstance(result, (Panel, Table)) else result
-    if not isinstance(panels, (list, tuple)) or not all(
-        isinstance(p, (Panel, Table)) for p in panels
+def _items(result, name: str = "the figure function") -> tuple[list[Panel | Table], list[Text]]:
+    """The panels (and tables) and the text blocks of what a figure function returned."""
+    items = [result] if isinstance(result, (Panel, Table)) else result
+    if not isinstance(items, (list, tuple)) or not all(
+        isinstance(p, (Panel, Table, Text)) for p in items
     ):
         raise ValueError(
             f"{name} must return a Panel or a list of Panels; got {type(result).__name__} "
-            f"(a Table counts as a Panel)."
+            f"(a Table counts as a Panel; Text blocks may go beside them)."
         )
-    return list(panels)
+    panels = [p for p in items if isinstance(p, (Panel, Table))]
+    if not panels:
+        raise ValueError(f"{name} must return at least one Panel besides its Text blocks.")
+    for block in items:
+        if isinstance(block, Text) and not isinstance(block.text, str):
+            raise ValueError(f"a Text needs a string; got {type(block.text).__name__}.")
+    return panels, [t for t in items if isinstance(t, Text)]
+
+
+def _panels(result, name: str = "the figure function") -> list[Panel | Table]:
+    return _items(result, name)[0]
+
+
+def _text_markup(block: Text) -> str:
+    """A Text as the pseudo-HTML of a plotly annotation: escaped, lines joined by <br>."""
+    lines = [html_escape(line, quote=False) for line in block.text.split("\n")]
+    title = [f"<b>{html_escape(block.title, quote=False)}</b>"] if block.title else []
+    return "<br>".join(title + lines)
+
+
+def _text_html(texts: list[Text]) -> str:
+    """Text blocks as plain HTML, for the still view and the live widget."""
+    parts = []
+    for block in texts:
+        title = f"<b>{html_escape(block.title, quote=False)}</b>\n" if block.title else ""
+        parts.append(f'<pre class="rnnbook-explore-text">{title}'
+                     f'{html_escape(block.text, quote=False)}</pre>')
+    return "".join(parts)
 
 
 def _shape(panels: list[Panel | Table]) -> list:
@@ -452,9 +504,9 @@ def _table_trace(table: Table, domain: tuple[float, float]) -> dict:
     }
 
 
-def _traces(panels: list[Panel | Table]) -> list[dict]:
+def _traces(panels: list[Panel | Table], texts: int = 0) -> list[dict]:
     traces = []
-    domains = _panel_domains(panels)
+    domains = _panel_domains(panels, texts)
     for p, (panel, colors) in enumerate(zip(panels, _colors(panels))):
         if isinstance(panel, Table):
             traces.append(_table_trace(panel, domains[p]))
@@ -503,10 +555,12 @@ def _heatmap_trace(heatmap: Heatmap, axis: str, panel: Panel, domain: tuple) -> 
     }
 
 
-def _panel_domains(panels: list[Panel]) -> list[tuple[float, float]]:
-    """Panel domains, wider apart when a panel other than the last has a colour bar."""
-    bars = any(_has_heatmap(panel) for panel in panels[:-1])
-    return _domains(len(panels), gap=0.22 if bars else 0.12)
+def _panel_domains(panels: list[Panel | Table], texts: int = 0) -> list[tuple[float, float]]:
+    """Column domains: the panels' first, then one per text block; wider apart when a panel other
+    than the last has a colour bar."""
+    followed = panels if texts else panels[:-1]  # panels with another column to their right
+    bars = any(_has_heatmap(panel) for panel in followed)
+    return _domains(len(panels) + texts, gap=0.22 if bars else 0.12)
 
 
 def _domains(n: int, gap: float = 0.12) -> list[tuple[float, float]]:
@@ -559,10 +613,18 @@ def _xrange(panel: Panel) -> list[float]:
     return [float(f"{lo - pad:.4g}"), float(f"{hi + pad:.4g}")]
 
 
-def _frame_layout(panels: list[Panel | Table]) -> dict:
-    """The parts of the layout that change with the control values: titles and axis ranges."""
+def _frame_layout(panels: list[Panel | Table], texts: Sequence[Text] = ()) -> dict:
+    """The parts of the layout that change with the control values: titles, axis ranges and
+    text blocks (each in a column of its own, right of the panels)."""
     layout: dict = {"annotations": []}
-    for p, (panel, (lo, hi)) in enumerate(zip(panels, _panel_domains(panels))):
+    domains = _panel_domains(panels, len(texts))
+    for block, (lo, _) in zip(texts, domains[len(panels):]):
+        layout["annotations"].append({
+            "text": _text_markup(block), "showarrow": False, "align": "left",
+            "xref": "paper", "yref": "paper", "x": lo, "y": 1.0,
+            "xanchor": "left", "yanchor": "top", "font": {"size": 14},
+        })
+    for p, (panel, (lo, hi)) in enumerate(zip(panels, domains)):
         suffix = "" if p == 0 else str(p + 1)
         if isinstance(panel, Panel):
             layout["yaxis" + suffix] = {"range": _yrange(panel)}
@@ -577,14 +639,14 @@ def _frame_layout(panels: list[Panel | Table]) -> dict:
 
 
 def _layout(panels: list[Panel | Table], controls: list[tuple[str, object, list]],
-            active: list[int], table_rows: int = 0) -> dict:
+            active: list[int], table_rows: int = 0, texts: Sequence[Text] = ()) -> dict:
     """The figure's layout; ``table_rows`` is the most rows any frame's Table has."""
     layout: dict = {
         "margin": {"l": 60, "r": 20, "t": 40, "b": 0},
         "legend": {"font": {"size": 11}},
         "plot_bgcolor": "white", "shapes": [], "sliders": [], "updatemenus": [],
     }
-    for p, (panel, (lo, hi)) in enumerate(zip(panels, _panel_domains(panels))):
+    for p, (panel, (lo, hi)) in enumerate(zip(panels, _panel_domains(panels, len(texts)))):
         suffix = "" if p == 0 else str(p + 1)
         if isinstance(panel, Table):
             continue
@@ -606,7 +668,10 @@ def _layout(panels: list[Panel | Table], controls: list[tuple[str, object, list]
                 "yref": "y" + suffix, "y0": level, "y1": level,
                 "line": {"color": "grey", "dash": "dash", "width": 1},
             })
-    frame_layout = _frame_layout(panels)
+    if texts:  # a text column sits where the legend would go: the legend moves above the plot
+        layout["legend"].update(orientation="h", x=0, xanchor="left", y=1.12, yanchor="bottom")
+        layout["margin"]["t"] = 75
+    frame_layout = _frame_layout(panels, texts)
     layout["annotations"] = frame_layout.pop("annotations")  # titles first, then control labels
     for key, value in frame_layout.items():
         layout[key].update(value)
@@ -677,6 +742,8 @@ _POST_SCRIPT = """
 var gd = document.getElementById('{plot_id}');
 var still = gd.closest('.rnnbook-explore').querySelector('img.rnnbook-explore-still');
 if (still) { still.remove(); }
+var stillText = gd.closest('.rnnbook-explore').querySelector('div.rnnbook-explore-still');
+if (stillText) { stillText.remove(); }
 var CONTROLS = %s;
 function rnnbookShowFrame() {
   var active = CONTROLS.map(function (c) {
@@ -732,7 +799,11 @@ class Explorer:
         return {name: options[i] for (name, _, options), i in zip(self.controls, index)}
 
     def panels(self, **values) -> list[Panel | Table]:
-        return _panels(self.fn(**values), name=getattr(self.fn, "__name__", "fn"))
+        return self.items(**values)[0]
+
+    def items(self, **values) -> tuple[list[Panel | Table], list[Text]]:
+        """The panels (and tables) and the text blocks for these control values."""
+        return _items(self.fn(**values), name=getattr(self.fn, "__name__", "fn"))
 
     def figure(self, **values):
         """The matplotlib Figure for these control values (defaults where not given)."""
@@ -747,8 +818,8 @@ class Explorer:
         frames, shape, table_rows = [], None, 0
         labels = _control_rows(self.controls, self.default)["labels"]
         for index in itertools.product(*(range(len(o)) for _, _, o in self.controls)):
-            panels = self.panels(**self.values(index))
-            this_shape = _shape(panels)
+            panels, texts = self.items(**self.values(index))
+            this_shape = _shape(panels) + ["text"] * len(texts)
             if shape is None:
                 shape = this_shape
             elif this_shape != shape:
@@ -757,14 +828,14 @@ class Explorer:
                     f"every control value; got {shape} and then {this_shape} at {self.values(index)}."
                 )
             table_rows = max([table_rows] + [len(p.rows) for p in panels if isinstance(p, Table)])
-            frame_layout = _frame_layout(panels)
+            frame_layout = _frame_layout(panels, texts)
             frame_layout["annotations"] += labels  # the frame replaces all annotations
-            frames.append({"name": "_".join(map(str, index)), "data": _traces(panels),
+            frames.append({"name": "_".join(map(str, index)), "data": _traces(panels, len(texts)),
                            "layout": frame_layout})
         default_name = "_".join(map(str, self.default))
         data = next(f["data"] for f in frames if f["name"] == default_name)
-        layout = _layout(self.panels(**self.values(self.default)), self.controls, self.default,
-                         table_rows)
+        default_panels, default_texts = self.items(**self.values(self.default))
+        layout = _layout(default_panels, self.controls, self.default, table_rows, default_texts)
         figure = {"data": data, "layout": layout, "frames": _frames_without_constants(frames)}
         digest = hashlib.sha1(json.dumps(figure, sort_keys=True).encode()).hexdigest()[:12]
         html = pio.to_html(
@@ -777,8 +848,11 @@ class Explorer:
         # notebook in JupyterLab, GitHub); the plot script removes it once plotly has drawn.
         still = base64.b64encode(self.png()).decode()
         alt = html_escape(repr(self), quote=True)
+        text = _text_html(default_texts)
+        if text:  # the still view's text, removed with the still image
+            text = f'<div class="rnnbook-explore-still">{text}</div>'
         return (f'<div class="rnnbook-explore"><img class="rnnbook-explore-still" alt="{alt}" '
-                f'src="data:image/png;base64,{still}"/>{html}</div>')
+                f'src="data:image/png;base64,{still}"/>{text}{html}</div>')
 
     def png(self) -> bytes:
         """The figure at the default control values, as PNG bytes (drawn once, then reused)."""
@@ -807,14 +881,18 @@ class Explorer:
                 )
             inputs.append(box)
 
+        text = widgets.HTML(_text_html(self.items(**self.values(self.default))[1]))
+
         def redraw(_change=None):
             chosen = {name: box.value for (name, _, _), box in zip(self.controls, inputs)}
-            image.value = _png(self.panels(**chosen))
+            panels, texts = self.items(**chosen)
+            image.value = _png(panels)
+            text.value = _text_html(texts)
 
         for box in inputs:
             box.observe(redraw, names="value")
         image.value = self.png()  # the controls start at the defaults
-        return widgets.VBox([*inputs, image])
+        return widgets.VBox([*inputs, image, text] if text.value else [*inputs, image])
 
     # -- display ------------------------------------------------------------------------------
     def __repr__(self) -> str:

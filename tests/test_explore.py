@@ -7,7 +7,7 @@ import re
 import numpy as np
 import pytest
 
-from rnnbook import Choice, Heatmap, Line, Panel, Slider, Table, explore
+from rnnbook import Choice, Heatmap, Line, Panel, Slider, Table, Text, explore
 from rnnbook.explore import MAX_FRAMES, tex_to_plotly
 from rnnbook.site.sphinxext import plotly_js_path
 
@@ -367,3 +367,71 @@ def test_heatmap_colour_range_is_rounded_like_the_data():
     frame = full_frame(explore(lambda a: Panel([Heatmap([[0.0, 1.0]], zmin=-a / 3, zmax=a / 3)]),
                                a=[1.0]).to_html())
     assert (frame["data"][0]["zmin"], frame["data"][0]["zmax"]) == (-0.3333, 0.3333)
+
+
+# ---- Text blocks beside the panels (chapter 10's samples) ----------------------------------
+def writer(temperature, model):
+    sample = f"{model} 在 T={temperature}:\n白日依山尽，\n<b>not markup</b> & co"
+    return [Panel([Line(np.arange(3) * temperature, label="entropy")], title="Entropy"),
+            Text(sample, title="Sample")]
+
+
+def make_writer():
+    return explore(writer, temperature=Slider(0.5, 1.0, 0.5, value=0.5), model=["RNN", "LSTM"])
+
+
+def test_text_is_an_annotation_in_a_column_of_its_own_in_every_frame():
+    frames = frames_of(make_writer().to_html())
+    assert len(frames) == 4
+    for frame in frames:
+        texts = [a for a in frame["layout"]["annotations"] if a.get("align") == "left"]
+        assert len(texts) == 1 and texts[0]["x"] > 0.5  # right of the single panel
+    frame = next(f for f in frames if f["name"] == "1_1")  # temperature 1.0, LSTM
+    text = next(a["text"] for a in frame["layout"]["annotations"] if a.get("align") == "left")
+    # escaped (the sample's "<b>" is shown, not obeyed), lines joined by <br>, the title bold
+    assert text == ("<b>Sample</b><br>LSTM 在 T=1.0:<br>白日依山尽，<br>"
+                    "&lt;b&gt;not markup&lt;/b&gt; &amp; co")
+
+
+def test_with_text_the_legend_moves_above_the_plot():
+    """Right of the panels, where the legend would go, the text column would cover it."""
+    html = make_writer().to_html()
+    layout = json.loads(re.search(r"Plotly\.newPlot\(\s*\"[^\"]+\",\s*\[.*?\],\s*(\{.*?\}),\s*\{\"displaylogo\"", html, re.S).group(1))
+    assert layout["legend"]["orientation"] == "h" and layout["legend"]["y"] > 1
+    plain = make().to_html()
+    plain_layout = json.loads(re.search(r"Plotly\.newPlot\(\s*\"[^\"]+\",\s*\[.*?\],\s*(\{.*?\}),\s*\{\"displaylogo\"", plain, re.S).group(1))
+    assert "orientation" not in plain_layout["legend"]
+
+
+def test_text_follows_the_still_image_as_html_and_the_script_removes_both():
+    html = make_writer().to_html()
+    still = re.search(r'<div class="rnnbook-explore-still"><pre class="rnnbook-explore-text">'
+                      r'<b>Sample</b>\n(.*?)</pre></div>', html, re.S)
+    assert still and still.group(1).startswith("RNN 在 T=0.5:\n白日依山尽，")
+    assert still.start() < html.index("Plotly.newPlot")
+    assert "querySelector('div.rnnbook-explore-still')" in html
+
+
+def test_live_widget_shows_the_text_as_html_and_updates_it():
+    box = make_writer().widget()
+    *controls, image, text = box.children
+    assert "RNN 在 T=0.5" in text.value
+    controls[1].value = "LSTM"
+    assert "LSTM 在 T=0.5" in text.value
+
+
+def test_matplotlib_draws_only_the_panels():
+    figure = make_writer().figure()
+    assert len(figure.axes) == 1
+    import matplotlib.pyplot as plt
+
+    plt.close(figure)
+
+
+def test_text_only_figures_and_changing_text_counts_are_reported():
+    with pytest.raises(ValueError, match=r"must return at least one Panel besides its Text"):
+        explore(lambda a: [Text("x")], a=[1]).to_html()
+    with pytest.raises(ValueError, match=r"same panels and number of lines for every control"):
+        explore(lambda a: [Panel([Line([0, 1])])] + [Text("x")] * a, a=[0, 1]).to_html()
+    with pytest.raises(ValueError, match=r"a Text needs a string; got int"):
+        explore(lambda a: [Panel([Line([0, 1])]), Text(3)], a=[1]).to_html()
