@@ -94,7 +94,17 @@ def test_gated_solutions_lose_every_cell_between_start_and_end():
 def test_every_chapter_loses_its_solutions_and_keeps_its_exercises(path):
     nb = nbformat.read(path, as_version=4)
     markdown = "\n".join(c.source for c in nb.cells if c.cell_type == "markdown")
-    solutions = markdown.count("{solution}")
+    solutions = markdown.count("{solution}") + markdown.count("{solution-start}")
+    # code cells of a gated solution ({solution-start} ... {solution-end}) go with it
+    gated, in_solution = 0, False
+    for cell in nb.cells:
+        if cell.cell_type == "markdown":
+            if "{solution-start}" in cell.source:
+                in_solution = True
+            if "{solution-end}" in cell.source:
+                in_solution = False
+        elif in_solution:
+            gated += 1
     code_cells = sum(c.cell_type == "code" for c in nb.cells)
     removed = strip_notebook(nb)
     stripped = "\n".join(c.source for c in nb.cells if c.cell_type == "markdown")
@@ -102,7 +112,7 @@ def test_every_chapter_loses_its_solutions_and_keeps_its_exercises(path):
     assert "{solution" not in stripped
     assert "{admonition} Answer" not in stripped
     assert stripped.count("{exercise}") == markdown.count("{exercise}")
-    assert sum(c.cell_type == "code" for c in nb.cells) == code_cells  # no gated solutions here
+    assert sum(c.cell_type == "code" for c in nb.cells) == code_cells - gated
     nbformat.validate(nb)
 
 
