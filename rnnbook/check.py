@@ -2,10 +2,10 @@
 
 Each checker calls the student's function on a few fresh test cases (random sizes and values, drawn
 from ``seed``), compares what comes back with the reference in float64 and answers in one or two
-sentences: what is wrong, and a hint. The reference is the book's own numpy implementation for the
-RNN and the LSTM (:mod:`rnnbook.rnn`, :mod:`rnnbook.lstm`, equal to ``nn.RNN`` and ``nn.LSTM``
-and their autograd gradients; the tests check it again here), so a passing check does not even
-import PyTorch, and PyTorch itself (``nn.GRUCell``, ``nn.GRU``, autograd) for the GRU.
+sentences: what is wrong, and a hint. The reference is the book's own numpy implementation
+(:mod:`rnnbook.rnn`, :mod:`rnnbook.lstm`, :mod:`rnnbook.gru`, equal to ``nn.RNN``, ``nn.LSTM``,
+``nn.GRU`` and their autograd gradients; the tests check it again here), so a passing check does
+not even import PyTorch.
 
 When the answer is wrong the checker tries the usual mistakes as hypotheses (a transposed weight,
 the gate blocks read in another order, a step off by one in time, a missing bias, a gradient off by
@@ -65,6 +65,7 @@ import numpy as np
 
 from .activations import sigmoid
 from .gradcheck import relative_error
+from .gru import gru_backward, gru_forward
 from .lstm import lstm_backward, lstm_forward
 from .rnn import rnn_backward, rnn_forward
 
@@ -656,7 +657,7 @@ def _swapped_items(got, spec, want) -> tuple | None:
 
 
 # ---------------------------------------------------------------------------------------------
-# The reference (PyTorch, float64) and the mistakes (the same cells with one thing changed)
+# The reference (numpy, float64) and the mistakes (the same cells with one thing changed)
 # ---------------------------------------------------------------------------------------------
 def _torch():
     with warnings.catch_warnings():
@@ -665,79 +666,24 @@ def _torch():
     return torch
 
 
-def _module(kind, sizes, params, cell):
-    """``nn.RNNCell``/``nn.LSTMCell``/``nn.GRUCell`` (or the layer) in float64, with ``params``."""
-    torch = _torch()
-    name = {"rnn": "RNN", "lstm": "LSTM", "gru": "GRU"}[kind] + ("Cell" if cell else "")
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        module = getattr(torch.nn, name)(sizes["I"], sizes["H"]).double()
-    with torch.no_grad():
-        for key in PARAM_KEYS:
-            getattr(module, key[:-3] if cell else key).copy_(torch.from_numpy(params[key]))
-    return module
+# The reference is the book's own numpy implementation (rnnbook.rnn, rnnbook.lstm, rnnbook.gru,
+# tested equal to PyTorch in tests/test_rnn.py, test_lstm.py, test_gru.py and again in
+# tests/test_check.py), so a check that passes never needs to import PyTorch.
+_FORWARD = {"rnn": rnn_forward, "lstm": lstm_forward, "gru": gru_forward}
+_BACKWARD = {"rnn": rnn_backward, "lstm": lstm_backward, "gru": gru_backward}
 
 
-def _torch_forward(kind, case, cell: bool):
-    """``nn.RNNCell``/``nn.LSTMCell``/``nn.GRUCell`` for one step (``cell=True``), or the layer
-    over the sequence, in the reference's structure: ``h_t``, ``(h_t, c_t)``, ``(out, h_T)`` or
-    ``(out, (h_T, c_T))``."""
-    torch = _torch()
-    x, state, params = case.args[:3]
-    module = _module(kind, case.sizes, params, cell=cell)
-    states = tuple(torch.from_numpy(s) for s in (state if kind == "lstm" else (state,)))
-    if not cell:
-        states = tuple(s[None] for s in states)  # the layer axis of nn.RNN's states
-    with torch.no_grad():
-        result = module(torch.from_numpy(x), states if kind == "lstm" else states[0])
-    if cell:
-        return tuple(r.numpy() for r in result) if kind == "lstm" else result.numpy()
-    out, last = result
-    return out.numpy(), (tuple(s[0].numpy() for s in last) if kind == "lstm" else last[0].numpy())
-
-
-def _torch_grads(kind, case) -> dict:
-    """Autograd's gradients of ``sum(out * d_out)`` through ``nn.RNN``/``nn.LSTM``/``nn.GRU``."""
-    torch = _torch()
-    x, state, params, d_out = case.args
-    module = _module(kind, case.sizes, params, cell=False)
-    xt = torch.from_numpy(x.copy()).requires_grad_()
-    states = state if kind == "lstm" else (state,)
-    st = [torch.from_numpy(s.copy())[None].requires_grad_() for s in states]
-    out, _ = module(xt, tuple(st) if kind == "lstm" else st[0])
-    out.backward(torch.from_numpy(d_out))
-    grads = {key: getattr(module, key).grad.numpy().copy() for key in PARAM_KEYS}
-    grads["x"] = xt.grad.numpy().copy()
-    for name, s in zip(("h0", "c0"), st):
-        grads[name] = s.grad[0].numpy().copy()
-    return grads
-
-
-# The reference. For the RNN and the LSTM it is the book's own numpy implementation
-# (rnnbook.rnn and rnnbook.lstm, tested equal to PyTorch in tests/test_rnn.py, test_lstm.py and
-# again in tests/test_check.py), so a check that passes never needs to import PyTorch; for the
-# GRU it is PyTorch itself.
 def _reference_cell(kind, case):
-    if kind == "gru":
-        return _torch_forward(kind, case, cell=True)
     x_t, state, params = case.args[:3]
-    if kind == "rnn":
-        return rnn_forward(x_t[None], state, params)[1]
-    return lstm_forward(x_t[None], state, params)[1]
+    return _FORWARD[kind](x_t[None], state, params)[1]
 
 
 def _reference_sequence(kind, case):
-    if kind == "gru":
-        return _torch_forward(kind, case, cell=False)
-    forward = rnn_forward if kind == "rnn" else lstm_forward
-    return forward(*case.args[:3])
+    return _FORWARD[kind](*case.args[:3])
 
 
 def _reference_grads(kind, case) -> dict:
-    if kind == "gru":
-        return _torch_grads(kind, case)
-    backward = rnn_backward if kind == "rnn" else lstm_backward
-    return backward(*case.args)
+    return _BACKWARD[kind](*case.args)
 
 
 class _NumpyOps:
@@ -1258,6 +1204,8 @@ def check_bptt(backward, cell: str = "rnn", *, inputs=None, keys=None, seed: int
     Or pass a dict of gradients already computed, with ``inputs=(x, h0, params, d_out)``: then
     that one case is checked.
     """
+    if not (isinstance(cases, int) and 1 <= cases <= len(ORDINALS)):
+        raise ValueError(f"cases must be an integer from 1 to {len(ORDINALS)}; got {cases!r}.")
     try:
         if cell not in GATE_NAMES:
             raise ValueError(f"cell must be one of 'rnn', 'lstm', 'gru'; got {cell!r}.")
@@ -1355,6 +1303,11 @@ def _grad_diagnosis(fn_name, cell, case, chosen, got, want, wrong, where) -> str
             predicted = _unroll_grads(cell, case, mistakes)
             if _tree_close(got, [predicted[k] for k in chosen]):
                 return f"{fn_name} {message}"
+    if cell == "gru" and wrong == ["bias_hh_l0"] and "bias_ih_l0" in chosen and \
+            _close(got[chosen.index("bias_hh_l0")], want[chosen.index("bias_ih_l0")]):
+        return (f"{fn_name} gives bias_hh_l0 the gradient of bias_ih_l0 {where}; in the GRU they "
+                "differ in the n block, where b_hn sits inside the reset gate: its gradient is "
+                "sum_t r_t * delta_n,t, that of b_in is sum_t delta_n,t (chapter 6).")
     dz = "delta_t" if cell == "rnn" else "dz_t"
     if len(wrong) == 1:
         found = _grad_key_problem(got[chosen.index(wrong[0])], want[chosen.index(wrong[0])],
@@ -1387,11 +1340,14 @@ def check_array(got, expected, name: str = "the result", *, layout: str | None =
     For a teacher's own checks (see ``book/teaching.md``): it answers about None, a list where an
     array belongs, a wrong shape or dtype, NaN or inf, and otherwise the largest difference; with
     ``time_axis=True`` axis 0 counts steps and the sentence names the first wrong step.
-    ``layout`` names the axes for the message, e.g. ``"(T,)"``.
+    ``layout`` names the axes for the message, e.g. ``"(T,)"``. ``got`` and ``expected`` may be
+    torch tensors (compared as numpy, gradient and all) or single numbers, such as a loss.
     """
-    expected = np.asarray(expected, dtype=np.float64)
+    expected = np.asarray(_to_numpy(expected), dtype=np.float64)
     want = f"shape {layout + ' = ' if layout else ''}{_shape(expected.shape)}"
     got = _to_numpy(got)
+    if isinstance(got, (np.generic, float, int)):  # a single number: a 0-d array
+        got = np.asarray(got)
     if got is None:
         return Feedback(False, f"{name} is None; expected an array of {want}. Hint: is a "
                                "variable left unset or a `return` missing?")
@@ -1417,6 +1373,8 @@ def check_array(got, expected, name: str = "the result", *, layout: str | None =
                                f"{NAN_HINT if kinds == 'NaN' else INF_HINT}")
     if _close(got, expected):
         return Feedback(True, f"{name} is correct.")
+    if got.ndim == 0:
+        return Feedback(False, f"{name} is {float(got):.6g}; expected {float(expected):.6g}.")
     diff = np.abs(got - expected)
     bad = diff > ATOL + RTOL * np.maximum(np.abs(got), np.abs(expected))
     if time_axis:

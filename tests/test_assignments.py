@@ -8,9 +8,11 @@ tests included; generate_feedback writes the HTML a student gets back. Checked h
   on every autograded cell, hidden tests included, so the source passes its own tests;
 * the release itself, submitted unchanged, gets zero;
 * one wrong submission per kind of bad input (wrong shape, wrong dtype, None, NaN, an exception,
-  a tuple of the wrong length, transposed weights, off by one in time, gates in the wrong order)
+  a tuple of the wrong length, transposed weights, off by one in time, gates in the wrong order,
+  the GRU's z and 1 - z swapped, its direct path back in time left out, inf in a measured ratio)
   gets partial marks: exactly the test cells that depend on the broken function fail, and the
-  feedback shows the checker's sentence in one line, without a traceback.
+  feedback shows the checker's sentence in one line, without a traceback;
+* no test cell writes to stderr (nbgrader would score it zero), right or wrong.
 
 ``nbgrader validate`` exits 0 even when tests fail, so nothing here relies on exit codes: the
 scores come from the gradebook.
@@ -92,6 +94,23 @@ WRONG = {
         "z_i, z_f, z_o, z_g = np.split(z, 4, axis=1)",
         "lstm_cell reads the gate blocks in the order i, f, o, g; PyTorch stacks them i, f, g, o",
         {"test_lstm_cell", "test_lstm_forward", "test_gradient_check"}),
+    "z and 1 - z swapped": (
+        "04_gru", "gru_cell", "return (1.0 - z) * n + z * h_prev",
+        "return z * n + (1.0 - z) * h_prev",
+        "gru_cell swaps the roles of z and 1 - z: PyTorch's GRU keeps the old state with weight z",
+        {"test_gru_cell", "test_gru_forward"}),
+    "GRU step transposed": (
+        "04_gru", "gru_cell", "return (1.0 - z) * n + z * h_prev",
+        "return ((1.0 - z) * n + z * h_prev).T",
+        "gru_cell returned h_t of shape (5, 6) at the first test case",
+        {"test_gru_cell", "test_gru_forward"}),
+    "inf in a measured ratio": (
+        "04_gru", "reach", "]) / np.linalg.norm(v_d)", "]) / np.linalg.norm(d_out_d[0])",
+        "reach holds NaN or inf for the biases [0.0, 1.0, 2.0, 3.0]", {"test_reach"}),
+    "no direct path back in time": (
+        "04_gru", "gru_backward", "dh = delta_h * z + d_gh @ W_hh", "dh = d_gh @ W_hh",
+        "gru_backward misses the direct path to h_{t-1}: dh_{t-1} gets dh_t * z_t",
+        {"test_gru_backward", "test_reach"}),
 }
 SCORES = {}  # (assignment, student) -> (autograded score, autograded maximum), for the report
 
@@ -174,6 +193,15 @@ def feedback_text(root, api, name, student):
     return page, re.sub(r"\s+", " ", text)
 
 
+def assert_no_stderr(root, name, student):
+    """No cell of the autograded notebook wrote to stderr (a test cell that does scores zero)."""
+    graded = read(root / "autograded" / student / name / f"{name}.ipynb")
+    written = [(grade_id(cell), "".join(out["text"])) for cell in graded["cells"]
+               for out in cell.get("outputs", [])
+               if out["output_type"] == "stream" and out["name"] == "stderr"]
+    assert not written, f"{name}, {student}: written to stderr: {written}"
+
+
 @pytest.mark.parametrize("name", NAMES)
 def test_release_holds_no_solution_and_no_hidden_test(course, name):
     root, _ = course
@@ -222,6 +250,7 @@ def test_reference_submission_gets_full_marks_and_the_release_gets_none(course, 
     submit(root, name, "reference", reference_submission(root, name))
     scores = autograde(root, api, name, "reference")
     assert scores and all(score == points for score, points in scores.values()), scores
+    assert_no_stderr(root, name, "reference")
     submit(root, name, "release", read(root / "release" / name / f"{name}.ipynb"))
     scores = autograde(root, api, name, "release")
     assert all(score == 0 for score, _ in scores.values()), scores
@@ -252,6 +281,7 @@ def test_wrong_submission_gets_partial_marks_and_the_checkers_sentence(course, k
     _, text = feedback_text(root, api, name, student)
     assert f"CheckFailed: {words}" in text, text[-3000:]
     assert "rnnbook/check.py" not in text
+    assert_no_stderr(root, name, student)
 
 
 def test_report_the_scores(course):

@@ -331,7 +331,7 @@ def gru_backward_student(bug=None):
             grads["weight_ih_l0"] += dgi.T @ x[t]
             grads["weight_hh_l0"] += dgh.T @ (hs[t + 1] if bug == "time" else h_prev)
             grads["bias_ih_l0"] += dgi.sum(axis=0)
-            grads["bias_hh_l0"] += dgh.sum(axis=0)
+            grads["bias_hh_l0"] += (dgi if bug == "same_biases" else dgh).sum(axis=0)
             dh_next = dgh @ W_hh + (0.0 if bug == "no_direct" else dh * z)
         return grads
     return gru_backward
@@ -496,6 +496,9 @@ GRU_BPTT = {
     "gates in the wrong order": (gru_backward_student("order"),
                                  "stacks the gate errors in the order [dz_z, dz_r, dz_n]"),
     "no direct path": (gru_backward_student("no_direct"), "misses the direct path to h_{t-1}"),
+    "equal bias gradients": (gru_backward_student("same_biases"),
+                             "gives bias_hh_l0 the gradient of bias_ih_l0 at the first test "
+                             "case (x of shape"),
 }
 
 TABLES = [
@@ -670,26 +673,70 @@ def test_bptt_takes_a_dict_with_its_inputs():
 def test_usage_errors_of_the_teacher_raise():
     with pytest.raises(ValueError, match="cases must be an integer from 1 to 6"):
         check_rnn_step(rnn_step_student(), cases=0)
+    with pytest.raises(ValueError, match="cases must be an integer from 1 to 6"):
+        check_bptt(rnn_backward, cases=7)
     assert "cell must be one of" in check_bptt(rnn_backward, cell="transformer").message
 
 
 # ---------------------------------------------------------------------------------------------
 # The mistake models behind the diagnoses agree with PyTorch when there is no mistake
 # ---------------------------------------------------------------------------------------------
+def torch_module(kind, sizes, params, cell):
+    """``nn.RNNCell``/``nn.LSTMCell``/``nn.GRUCell`` (or the layer) in float64, with ``params``."""
+    name = {"rnn": "RNN", "lstm": "LSTM", "gru": "GRU"}[kind] + ("Cell" if cell else "")
+    module = getattr(torch.nn, name)(sizes["I"], sizes["H"]).double()
+    with torch.no_grad():
+        for key in check.PARAM_KEYS:
+            getattr(module, key[:-3] if cell else key).copy_(torch.from_numpy(params[key]))
+    return module
+
+
+def torch_forward(kind, case, cell: bool):
+    """PyTorch's cell for one step (``cell=True``) or its layer over the sequence, in the
+    reference's structure: ``h_t``, ``(h_t, c_t)``, ``(out, h_T)`` or ``(out, (h_T, c_T))``."""
+    x, state, params = case.args[:3]
+    module = torch_module(kind, case.sizes, params, cell=cell)
+    states = tuple(torch.from_numpy(s) for s in (state if kind == "lstm" else (state,)))
+    if not cell:
+        states = tuple(s[None] for s in states)  # the layer axis of nn.RNN's states
+    with torch.no_grad():
+        result = module(torch.from_numpy(x), states if kind == "lstm" else states[0])
+    if cell:
+        return tuple(r.numpy() for r in result) if kind == "lstm" else result.numpy()
+    out, last = result
+    return out.numpy(), (tuple(s[0].numpy() for s in last) if kind == "lstm" else last[0].numpy())
+
+
+def torch_grads(kind, case) -> dict:
+    """Autograd's gradients of ``sum(out * d_out)`` through ``nn.RNN``/``nn.LSTM``/``nn.GRU``."""
+    x, state, params, d_out = case.args
+    module = torch_module(kind, case.sizes, params, cell=False)
+    xt = torch.from_numpy(x.copy()).requires_grad_()
+    states = state if kind == "lstm" else (state,)
+    st = [torch.from_numpy(s.copy())[None].requires_grad_() for s in states]
+    out, _ = module(xt, tuple(st) if kind == "lstm" else st[0])
+    out.backward(torch.from_numpy(d_out))
+    grads = {key: getattr(module, key).grad.numpy().copy() for key in check.PARAM_KEYS}
+    grads["x"] = xt.grad.numpy().copy()
+    for name, s in zip(("h0", "c0"), st):
+        grads[name] = s.grad[0].numpy().copy()
+    return grads
+
+
 @pytest.mark.parametrize("kind", ["rnn", "lstm", "gru"])
 def test_reference_and_mistake_model_without_mistakes_are_pytorch(kind):
-    """The reference (rnnbook's numpy for the RNN and LSTM) and the model behind the diagnoses,
+    """The reference (rnnbook's numpy) and the model behind the diagnoses,
     with no mistake switched on, equal nn.RNN/LSTM/GRU, their cells, and autograd."""
     rng = np.random.default_rng(7)
     for sequence in (True, False):
         case = check._draw_case(rng, 0, kind, sequence=sequence)
         spec = check._cell_problem(kind, sequence).spec(case)
         reference = check._reference_sequence if sequence else check._reference_cell
-        want = check._flatten(check._torch_forward(kind, case, cell=not sequence), spec)
+        want = check._flatten(torch_forward(kind, case, cell=not sequence), spec)
         assert check._tree_close(check._flatten(reference(kind, case), spec), want, 1e-13, 1e-12)
         assert check._tree_close(check._unroll(kind, case, {}), want, 1e-13, 1e-12)
     case = check._draw_case(rng, 0, kind, sequence=True, with_grad=True)
-    want = check._torch_grads(kind, case)
+    want = torch_grads(kind, case)
     for got in (check._reference_grads(kind, case), check._unroll_grads(kind, case, {})):
         for key in want:
             assert np.allclose(got[key], want[key], atol=1e-13, rtol=1e-12), key
@@ -712,19 +759,22 @@ def test_every_mistake_model_changes_the_answer(kind):
         assert not all(np.allclose(got[k], want[k]) for k in check.PARAM_KEYS), message
 
 
-def test_a_passing_rnn_or_lstm_check_does_not_import_torch():
+def test_a_passing_check_does_not_import_torch():
     """The numpy assignments' kernels need not load PyTorch while the student's code is right."""
     import subprocess
     import sys
 
     code = ("import sys, numpy as np\n"
-            "from rnnbook import rnn_backward, lstm_backward\n"
+            "from rnnbook import rnn_backward, lstm_backward, gru_backward, gru_forward\n"
             "from rnnbook.check import check_rnn_step, check_lstm_cell, check_bptt\n"
+            "from rnnbook.check import check_gru_cell, check_gru_forward\n"
             "def rnn_step(x, h, p):\n"
             "    return np.tanh(x @ p['weight_ih_l0'].T + p['bias_ih_l0']"
             " + h @ p['weight_hh_l0'].T + p['bias_hh_l0'])\n"
             "assert check_rnn_step(rnn_step) and check_bptt(rnn_backward)\n"
-            "assert check_bptt(lstm_backward, 'lstm')\n"
+            "assert check_bptt(lstm_backward, 'lstm') and check_bptt(gru_backward, 'gru')\n"
+            "assert check_gru_cell(lambda x, h, p: gru_forward(x[None], h, p)[1])\n"
+            "assert check_gru_forward(gru_forward)\n"
             "print('torch' in sys.modules)\n")
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                             timeout=120)
@@ -752,6 +802,12 @@ def test_check_array_answers_in_a_sentence():
     for sentence, got in cases.items():
         result = check_array(got, want, "norms", layout="(T,)", time_axis=True)
         assert not result and result.message.startswith(sentence), result.message
+    # A single number (a loss, say), as a numpy scalar or a 0-d torch tensor.
+    assert check_array(torch.tensor(0.25, dtype=torch.float64), 0.25, "loss")
+    assert check_array(np.float64(0.3), 0.25, "loss").message == "loss is 0.3; expected 0.25."
+    assert check_array(np.zeros((2, 2)), 0.25, "loss").message == \
+        "loss has shape (2, 2); expected shape ()."
+    assert check_array(0.25, 0.25, "loss") and not check_array(1, 0.25, "loss")
 
 
 def test_check_gradcheck_reads_a_gradcheck_result():
