@@ -158,6 +158,6 @@ def test_configuration_from_the_deploy_workflow_and_for_students(monkeypatch):
     theme = config.html_theme_options
     assert (theme["repository_url"], theme["repository_branch"]) == ("https://github.com/owner/book",
                                                                       "release")
-    assert config.hide_solutions and theme["launch_buttons"] == {}
+    assert not config.hide_solutions and theme["launch_buttons"] == {}  # _drop_answers does it
     assert not theme["use_repository_button"] and theme["announcement"] == sphinxext.STUDENT_BANNER
     assert config.html_title == "The book (student edition)"

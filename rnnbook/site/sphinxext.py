@@ -40,6 +40,7 @@ import re
 import shutil
 
 from docutils import nodes
+from sphinx_exercise.nodes import solution_node
 
 from . import icons, student
 
@@ -110,7 +111,9 @@ def _configure(app, config):
     config.templates_path = [str(TEMPLATES), *config.templates_path]
 
     if edition() == "student":
-        config.hide_solutions = True
+        # Not sphinx-exercise's hide_solutions: it drops a gated solution's {solution-start} but
+        # keeps its {solution-end} and every cell between them. _drop_answers removes the whole
+        # solution once sphinx-exercise has gathered it into one node.
         theme["launch_buttons"] = {}
         for button in ("use_repository_button", "use_edit_page_button", "use_issues_button"):
             theme[button] = False
@@ -163,9 +166,12 @@ def _register_filter(app):
 
 
 def _drop_answers(app, doctree):
-    """Student edition: remove every admonition titled "Answer" or "Answers"."""
+    """Student edition: remove every exercise solution (a gated one with its cells) and every
+    admonition titled "Answer" or "Answers"."""
     if edition() != "student":
         return
+    for node in list(doctree.findall(solution_node)):
+        node.parent.remove(node)
     for node in list(doctree.findall(nodes.admonition)):
         title = node.next_node(nodes.title)
         if title is not None and student.is_answer_title(title.astext()):
