@@ -207,24 +207,6 @@ def _describe_images(app, doctree, docname):
     for image in doctree.findall(nodes.image):
         if image.get("alt", "").endswith((".png", ".svg", ".jpg")) or not image.get("alt"):
             image["alt"] = "A figure drawn by the code cell above."
-        if (_png_width(app, image.get("uri", "")) or 0) > WIDE_FIGURE_PX:
-            image["classes"].append("rnnbook-wide")
-
-
-WIDE_FIGURE_PX = 720  # wider than this (two panels side by side): on a phone it scrolls sideways
-
-
-def _png_width(app, uri):
-    """The pixel width of a PNG the page shows, or None when it is not a PNG found on disk."""
-    for path in (pathlib.Path(app.srcdir) / uri, pathlib.Path(uri)):
-        try:
-            with open(path, "rb") as file:
-                head = file.read(24)
-        except OSError:
-            continue
-        if head[:8] == b"\x89PNG\r\n\x1a\n":
-            return int.from_bytes(head[16:20], "big")
-    return None
 
 
 def setup(app):
