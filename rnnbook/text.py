@@ -473,7 +473,7 @@ class Structure:
     one_length: float  # share of poems of 4 lines or more whose lines all have one length
     four_or_eight: float  # share of poems with 4 or 8 lines
 
-    HEADER = "5 or 7  marks  keeps  one length  4 or 8"
+    HEADER = "5 or 7  marks  keeps  1 len  4 or 8"
 
     def row(self) -> str:
         """The five shares as whole percentages, in the columns of ``Structure.HEADER``."""

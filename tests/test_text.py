@@ -285,7 +285,7 @@ def test_structure_counts_a_quatrain_and_a_broken_poem():
     assert report.one_length == 1 / 2
     assert report.four_or_eight == 1.0
     row = text.Structure(1, 4, 1.0, 0.5, 0.25, 0.0, 1.0).row()
-    assert row == "  100%    50%    25%          0%    100%"
+    assert row == "  100%    50%    25%     0%    100%"
     assert len(row) == len(text.Structure.HEADER)
 
 
