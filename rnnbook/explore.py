@@ -59,6 +59,7 @@ import itertools
 import json
 import math
 import re
+import textwrap
 from dataclasses import dataclass, field
 from html import escape as html_escape
 from typing import Callable, Sequence
@@ -897,7 +898,8 @@ class Explorer:
     # -- display ------------------------------------------------------------------------------
     def __repr__(self) -> str:
         parts = ", ".join(f"{name}: {len(options)} values" for name, _, options in self.controls)
-        return f"<interactive figure: {parts}; {self.n_frames} precomputed frames>"
+        text = f"<interactive figure, {self.n_frames} precomputed frames; {parts}>"
+        return textwrap.fill(text, width=88, subsequent_indent="  ")  # fits a notebook's width
 
     def _repr_mimebundle_(self, include=None, exclude=None):
         bundle = {"text/plain": repr(self), "text/html": self.to_html()}

@@ -58,7 +58,7 @@ def test_frames_carry_only_what_changes():
 def test_bundle_has_widget_html_and_text():
     bundle = make()._repr_mimebundle_()
     assert set(bundle) == {"application/vnd.jupyter.widget-view+json", "text/html", "text/plain"}
-    assert bundle["text/plain"] == "<interactive figure: base: 5 values, kind: 2 values; 10 precomputed frames>"
+    assert bundle["text/plain"] == "<interactive figure, 10 precomputed frames; base: 5 values, kind: 2 values>"
     assert bundle["application/vnd.jupyter.widget-view+json"]["model_id"]
 
 
@@ -74,7 +74,7 @@ def test_html_starts_with_a_still_image_that_the_plot_script_removes():
     html = make().to_html()
     still = re.search(r'<img class="rnnbook-explore-still" alt="([^"]*)" src="data:image/png;base64,([^"]+)"/>', html)
     assert still and still.start() < html.index("Plotly.newPlot")
-    assert still.group(1) == "&lt;interactive figure: base: 5 values, kind: 2 values; 10 precomputed frames&gt;"
+    assert still.group(1) == "&lt;interactive figure, 10 precomputed frames; base: 5 values, kind: 2 values&gt;"
     assert base64.b64decode(still.group(2))[:4] == b"\x89PNG"
     assert "querySelector('img.rnnbook-explore-still')" in html
 
