@@ -483,7 +483,18 @@ _OVERFLOW = """(width) => {
         && e.scrollWidth > e.clientWidth + 2) found.clipped.push(name(e));
     if (r.right > width + 2 && !scrolls(e)) found.offscreen.push(name(e));
   }
+  // An inline equation cannot scroll: wider than the line it sits in, its end is cut off.
+  found.inline = [];
+  for (const s of document.querySelectorAll('article.bd-article span.math')) {
+    const block = s.parentElement.closest('p, li, td, th, dd, dt, div');
+    const m = s.querySelector('mjx-container');
+    if (!block || !m || block.closest('table')) continue;  // a table cell scrolls with its table
+    const b = block.getBoundingClientRect(), st = getComputedStyle(block);
+    const room = b.width - parseFloat(st.paddingLeft) - parseFloat(st.paddingRight);
+    if (m.getBoundingClientRect().width > room + 2) found.inline.push(name(s));
+  }
   found.clipped = found.clipped.slice(0, 8); found.offscreen = found.offscreen.slice(0, 8);
+  found.inline = found.inline.slice(0, 8);
   found.pageWidth = document.documentElement.scrollWidth;
   return found;
 }"""
@@ -507,8 +518,8 @@ _PHONE_FIGURE = """(id) => {
 
 @pytest.mark.parametrize("path", ALL_PAGES)
 def test_every_page_fits_a_phone(open_page, path):
-    """At 390 px nothing is cut off (wide tables, code and equations scroll inside their own box)
-    and nothing runs off the page; each interactive figure stacks its panels, keeps its controls on
+    """At 390 px nothing is cut off (wide tables, code and display equations scroll inside their
+    own box, an inline equation fits its line) and nothing runs off the page; each interactive figure stacks its panels, keeps its controls on
     the screen, and still responds, with its titles staying above their panels."""
     page = open_page(path, width=PHONE_WIDTH)
     settle(page)
@@ -521,6 +532,8 @@ def test_every_page_fits_a_phone(open_page, path):
     assert found["pageWidth"] <= PHONE_WIDTH, f"{path}: the page is {found['pageWidth']} px wide"
     assert not found["clipped"], f"{path}: content cut off: {found['clipped']}"
     assert not found["offscreen"], f"{path}: content past the screen's edge: {found['offscreen']}"
+    assert not found["inline"], (f"{path}: inline equations wider than a phone's line (make them "
+                                 f"display equations or split them): {found['inline']}")
 
     for k in range(plots.count()):
         plot_id = plots.nth(k).get_attribute("id")
