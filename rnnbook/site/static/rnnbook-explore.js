@@ -3,8 +3,9 @@
  * A figure is drawn for a column about 700 px wide: its panels side by side, the legend on the
  * right. Below PHONE_WIDTH pixels that leaves each panel a sliver and the panel titles on top of
  * each other, so this script re-lays the figure out: panels stacked, each the full width, the
- * legend in rows above them, the titles above their panels, and a row of buttons too wide for the
- * screen becomes a drop-down menu. The frames that the sliders and
+ * legend in rows above them, the titles above their panels, a text block (a sample, say) below the
+ * last panel instead of beside it, and a row of buttons too wide for the screen becomes a drop-down
+ * menu. The frames that the sliders and
  * buttons show carry the titles' positions too, so they are moved in every frame. Back above the
  * width (a phone turned sideways, a window made wider) the figure's own layout returns.
  * The figure's data and the stored HTML are not changed; rnnbook.site.sphinxext adds this script
@@ -17,6 +18,7 @@
   var PANEL_GAP = 80;     // px between stacked panels: x-axis title, then the next panel's title
   var LEGEND_ROW = 22;    // px per row of the horizontal legend
   var MODEBAR = 30;       // px above the legend for plotly's zoom and download buttons
+  var TEXT_ROW = 20;      // px per line of a text block (font size 14)
 
   function axisNames(layout, letter) {
     return Object.keys(layout).filter(function (key) {
@@ -29,6 +31,34 @@
   function isTitle(annotation) {
     return annotation && annotation.xref === "paper" && annotation.yref === "paper" &&
       annotation.yanchor === "bottom" && annotation.y === 1;
+  }
+
+  /* A text block of rnnbook.explore: an annotation whose top left corner is at the top of the plot. */
+  function isText(annotation) {
+    return annotation && annotation.xref === "paper" && annotation.yref === "paper" &&
+      annotation.yanchor === "top" && annotation.xanchor === "left" && annotation.y === 1;
+  }
+
+  function textLines(annotation) {
+    return String(annotation.text || "").split("<br>").length;
+  }
+
+  /* The most lines the k-th text block has in any frame (the figure's own layout included). */
+  function textRows(gd, saved) {
+    var rows = saved.annotations.filter(isText).map(textLines);
+    var frames = gd._transitionData ? gd._transitionData._frames : [];
+    frames.forEach(function (frame, f) {
+      var k = 0;
+      ((frame.layout || {}).annotations || []).forEach(function (a, i) {
+        var home = saved.frameTitles[f] && saved.frameTitles[f][i];
+        if (home && isText({xref: a.xref, yref: a.yref, yanchor: a.yanchor, xanchor: a.xanchor,
+                            y: home[1]})) {
+          rows[k] = Math.max(rows[k] || 0, textLines(a));
+          k += 1;
+        }
+      });
+    });
+    return rows;
   }
 
   /* The figure's own layout, kept once: what a wide screen shows. */
@@ -76,7 +106,10 @@
     var items = legendItems(gd);
     var perRow = Math.max(1, Math.floor((width - 20) / 110));
     var legendHeight = items ? Math.ceil(items / perRow) * LEGEND_ROW + 6 : 0;
-    var plotHeight = n * PANEL_HEIGHT + (n - 1) * PANEL_GAP;
+    var panelsHeight = n * PANEL_HEIGHT + (n - 1) * PANEL_GAP;
+    var rows = textRows(gd, saved);  // text blocks go below the panels, one after the other
+    var textHeight = rows.reduce(function (sum, r) { return sum + r * TEXT_ROW + 20; }, 0);
+    var plotHeight = panelsHeight + (rows.length ? PANEL_GAP + textHeight : 0);
     var margin = {l: 56, r: 12, t: MODEBAR + legendHeight + 30, b: saved.margin.b || 0};
     var height = margin.t + plotHeight + margin.b;
     var tops = [];
@@ -92,11 +125,19 @@
       update[saved.xaxes[k] + ".domain"] = [0, 1];
       update[saved.yaxes[k] + ".domain"] = [Math.max(0, top - PANEL_HEIGHT / plotHeight), top];
     }
+    var textTops = [], below = panelsHeight + PANEL_GAP;
+    rows.forEach(function (r) {
+      textTops.push(1 - below / plotHeight);
+      below += r * TEXT_ROW + 20;
+    });
+    var k = 0;
     update.annotations = saved.annotations.map(function (a) {
+      if (isText(a)) { k += 1; return Object.assign({}, a, {x: 0, y: textTops[k - 1]}); }
       if (!isTitle(a)) { return a; }
       return Object.assign({}, a, {x: 0.5, y: tops[panelOf(saved, a.x)]});
     });
-    moveFrameTitles(gd, saved, function (a) { return [0.5, tops[panelOf(saved, a.x)]]; });
+    moveFrameTitles(gd, saved, function (a) { return [0.5, tops[panelOf(saved, a.x)]]; },
+                    function (k) { return [0, textTops[k]]; });
     // A row of buttons wider than the phone would run off its edge: make it a drop-down menu that
     // opens upwards, over the plots.
     var menus = currentMenus(gd, saved).map(function (menu, m) {
@@ -117,7 +158,7 @@
       update[x + ".domain"] = saved.xDomains[k];
       update[saved.yaxes[k] + ".domain"] = [0, 1];
     });
-    moveFrameTitles(gd, saved, null);
+    moveFrameTitles(gd, saved, null, null);
     var menus = currentMenus(gd, saved).map(function (menu, m) {
       return Object.assign({}, menu, {type: saved.menuTypes[m], direction: saved.menuDirections[m]});
     });
@@ -133,17 +174,26 @@
     });
   }
 
-  /* Put the titles of every frame where `place` says (null: back where the figure had them). */
-  function moveFrameTitles(gd, saved, place) {
+  /* Put the titles and text blocks of every frame where `place` and `placeText` say (null: back
+   * where the figure had them). */
+  function moveFrameTitles(gd, saved, place, placeText) {
     var frames = gd._transitionData ? gd._transitionData._frames : [];
     frames.forEach(function (frame, f) {
       var annotations = (frame.layout || {}).annotations || [];
+      var k = 0;
       annotations.forEach(function (a, i) {
         var home = saved.frameTitles[f] && saved.frameTitles[f][i];
-        if (!home || !isTitle({xref: a.xref, yref: a.yref, yanchor: a.yanchor, y: home[1]})) {
+        if (!home) { return; }
+        var xy;
+        if (isText({xref: a.xref, yref: a.yref, yanchor: a.yanchor, xanchor: a.xanchor,
+                    y: home[1]})) {
+          xy = placeText ? placeText(k) : home;
+          k += 1;
+        } else if (isTitle({xref: a.xref, yref: a.yref, yanchor: a.yanchor, y: home[1]})) {
+          xy = place ? place({x: home[0]}) : home;
+        } else {
           return;
         }
-        var xy = place ? place({x: home[0]}) : home;
         a.x = xy[0];
         a.y = xy[1];
       });
