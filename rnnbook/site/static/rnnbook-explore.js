@@ -103,6 +103,9 @@
   function phoneLayout(gd, saved) {
     var n = saved.xaxes.length;
     var width = gd.clientWidth;
+    if (n === 0) {  // a table alone: it fills the width already; only the menus change
+      return {height: gd._fullLayout.height, updatemenus: phoneMenus(gd, saved, width)};
+    }
     var items = legendItems(gd);
     var perRow = Math.max(1, Math.floor((width - 20) / 110));
     var legendHeight = items ? Math.ceil(items / perRow) * LEGEND_ROW + 6 : 0;
@@ -138,17 +141,21 @@
     });
     moveFrameTitles(gd, saved, function (a) { return [0.5, tops[panelOf(saved, a.x)]]; },
                     function (k) { return [0, textTops[k]]; });
-    // A row of buttons wider than the phone would run off its edge: make it a drop-down menu that
-    // opens upwards, over the plots.
-    var menus = currentMenus(gd, saved).map(function (menu, m) {
+    var menus = phoneMenus(gd, saved, width);
+    if (menus.length) { update.updatemenus = menus; }
+    return update;
+  }
+
+  /* A row of buttons wider than the phone would run off its edge: make it a drop-down menu that
+   * opens upwards, over the plots. */
+  function phoneMenus(gd, saved, width) {
+    return currentMenus(gd, saved).map(function (menu, m) {
       var row = (menu.buttons || []).reduce(function (sum, b) {
         return sum + 7 * String(b.label).length + 22;
       }, 0);
       var wide = saved.menuTypes[m] === "buttons" && row > width - 30;
       return Object.assign({}, menu, wide ? {type: "dropdown", direction: "up"} : {});
     });
-    if (menus.length) { update.updatemenus = menus; }
-    return update;
   }
 
   function wideLayout(gd, saved) {
