@@ -288,6 +288,12 @@ def open_page(browser, site):
         page.on("pageerror", lambda exc: errors.append(str(exc)))
         page.on("console", lambda msg: msg.type == "error" and errors.append(f"console: {msg.text}"))
         page.goto(f"{site}/{path}", wait_until="load")
+        # A redirecting page (index.html) navigates once more: wait for the page it leads to, or
+        # the next evaluate() can run while the first page is being torn down.
+        redirect = re.search(r'http-equiv="Refresh" content="0; url=([^"]+)"',
+                             (BUILD_HTML / path).read_text(errors="replace"))
+        if redirect:
+            page.wait_for_url(f"**/{redirect.group(1)}", wait_until="load")
         pages.append(page)
         return page
 
