@@ -54,3 +54,14 @@ def expect_choice(name: str, value, choices) -> None:
     if value not in choices:
         options = ", ".join(repr(c) for c in choices)
         raise ValueError(f"{name} must be one of {options}; got {value!r}.")
+
+
+def as_sequence(x, n_in: int) -> np.ndarray:
+    """``x`` as a float64 time-major sequence (T, B, I) with T, B >= 1 and I = ``n_in``."""
+    x = as_array("x", x, 3, "(T, B, I)")
+    if x.shape[0] == 0 or x.shape[1] == 0:
+        raise ValueError(
+            f"x must have at least one time step and one sequence; got shape {x.shape}."
+        )
+    expect_shape("x", x, (x.shape[0], x.shape[1], n_in), "(T, B, I)")
+    return x

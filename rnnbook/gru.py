@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._checks import as_array, expect_shape
+from ._checks import as_array, as_sequence, expect_shape
 from .activations import sigmoid
 from .params import check_params
 
@@ -62,12 +62,7 @@ def check_h0(h0, x: np.ndarray, hidden: int) -> np.ndarray:
 def check_gru_inputs(x, h0, params):
     """Validate the arguments of :func:`gru_forward`; return float64 ``(x, h0, params)``."""
     params, n_in, hidden = check_params(params, "gru")
-    x = as_array("x", x, 3, "(T, B, I)")
-    if x.shape[0] == 0 or x.shape[1] == 0:
-        raise ValueError(
-            f"x must have at least one time step and one sequence; got shape {x.shape}."
-        )
-    expect_shape("x", x, (x.shape[0], x.shape[1], n_in), "(T, B, I)")
+    x = as_sequence(x, n_in)
     return x, check_h0(h0, x, hidden), params
 
 

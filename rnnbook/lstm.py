@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._checks import as_array, expect_shape
+from ._checks import as_array, as_sequence, expect_shape
 from .activations import sigmoid
 from .params import check_params
 
@@ -48,12 +48,7 @@ def check_state(name: str, value, batch: int, hidden: int) -> np.ndarray:
 def check_lstm_inputs(x, state0, params):
     """Validate the arguments of :func:`lstm_forward`; return float64 ``(x, h0, c0, params)``."""
     params, n_in, hidden = check_params(params, "lstm")
-    x = as_array("x", x, 3, "(T, B, I)")
-    if x.shape[0] == 0 or x.shape[1] == 0:
-        raise ValueError(
-            f"x must have at least one time step and one sequence; got shape {x.shape}."
-        )
-    expect_shape("x", x, (x.shape[0], x.shape[1], n_in), "(T, B, I)")
+    x = as_sequence(x, n_in)
     if not isinstance(state0, (tuple, list)):
         if hasattr(state0, "shape"):
             got = f"a single array of shape ({', '.join(map(str, state0.shape))})"

@@ -31,7 +31,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._checks import as_array, expect_choice, expect_shape
+from ._checks import as_array, as_sequence, expect_choice, expect_shape
 from .activations import NONLINEARITIES, activation, activation_derivative
 from .params import check_params
 
@@ -40,10 +40,7 @@ def check_rnn_inputs(x, h0, params, nonlinearity: str):
     """Validate the arguments of :func:`rnn_forward`; return float64 ``(x, h0, params)``."""
     expect_choice("nonlinearity", nonlinearity, NONLINEARITIES)
     params, n_in, hidden = check_params(params, "rnn")
-    x = as_array("x", x, 3, "(T, B, I)")
-    if x.shape[0] == 0 or x.shape[1] == 0:
-        raise ValueError(f"x must have at least one time step and one sequence; got shape {x.shape}.")
-    expect_shape("x", x, (x.shape[0], x.shape[1], n_in), "(T, B, I)")
+    x = as_sequence(x, n_in)
     h0 = as_array("h0", h0, 2, "(B, H)")
     if h0.shape != (x.shape[1], hidden):
         hint = ""
