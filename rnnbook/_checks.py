@@ -65,3 +65,31 @@ def as_sequence(x, n_in: int) -> np.ndarray:
         )
     expect_shape("x", x, (x.shape[0], x.shape[1], n_in), "(T, B, I)")
     return x
+
+
+def as_state(name: str, value, x: np.ndarray, hidden: int, module: str) -> np.ndarray:
+    """One initial state (``h0`` or ``c0``) for the time-major sequence ``x``, as float64 (B, H).
+
+    The two usual slips get their own sentence: a state in ``module``'s (num_layers, B, H)
+    layout, and a state whose batch fits ``x`` only if ``x`` is batch-first.
+    """
+    batch = x.shape[1]
+    if hasattr(value, "detach"):
+        value = value.detach().cpu().numpy()
+    if isinstance(value, np.ndarray) and value.ndim == 3:
+        raise ValueError(
+            f"{name} must have 2 dimensions (B, H) = ({batch}, {hidden}); got shape "
+            f"{_shape_text(value.shape)}, the (num_layers, B, H) layout of {module}'s states, "
+            f"so pass {name}[0] for the single layer."
+        )
+    arr = as_array(name, value, 2, "(B, H)")
+    if arr.shape != (batch, hidden):
+        hint = ""
+        if arr.shape == (x.shape[0], hidden):  # the state's batch matches x's first axis
+            hint = ", which fits x only if x is batch-first (B, T, I): pass x.transpose(1, 0, 2)"
+        raise ValueError(
+            f"{name} must have shape (B, H) = ({batch}, {hidden}), with B taken from x of shape "
+            f"{x.shape} read as time-major (T, B, I) and H from the weights; got "
+            f"{_shape_text(arr.shape)}{hint}."
+        )
+    return arr

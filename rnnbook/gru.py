@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._checks import as_array, as_sequence, expect_shape
+from ._checks import as_array, as_sequence, as_state, expect_shape
 from .activations import sigmoid
 from .params import check_params
 
@@ -39,24 +39,7 @@ def check_h0(h0, x: np.ndarray, hidden: int) -> np.ndarray:
             f"h0 must be one array of shape (B, H) = ({batch}, {hidden}), because a GRU has no "
             f"cell state; got a {type(h0).__name__} of {len(h0)} arrays, like an LSTM's (h0, c0)."
         )
-    if hasattr(h0, "detach"):
-        h0 = h0.detach().cpu().numpy()
-    if isinstance(h0, np.ndarray) and h0.ndim == 3:
-        raise ValueError(
-            f"h0 must have 2 dimensions (B, H) = ({batch}, {hidden}); got shape "
-            f"({', '.join(map(str, h0.shape))}), the (num_layers, B, H) layout of nn.GRU's "
-            f"states, so pass h0[0] for the single layer."
-        )
-    h0 = as_array("h0", h0, 2, "(B, H)")
-    if h0.shape != (batch, hidden):
-        hint = ""
-        if h0.shape == (x.shape[0], hidden):  # h0's batch matches x's first axis
-            hint = ", which fits x only if x is batch-first (B, T, I): pass x.transpose(1, 0, 2)"
-        raise ValueError(
-            f"h0 must have shape (B, H) = ({batch}, {hidden}), with B taken from x of shape "
-            f"{x.shape} read as time-major (T, B, I) and H from the weights; got {h0.shape}{hint}."
-        )
-    return h0
+    return as_state("h0", h0, x, hidden, "nn.GRU")
 
 
 def check_gru_inputs(x, h0, params):

@@ -18,31 +18,12 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._checks import as_array, as_sequence, expect_shape
+from ._checks import as_array, as_sequence, as_state, expect_shape
 from .activations import sigmoid
 from .params import check_params
 
 #: PyTorch's order of the four ``H``-row blocks in every LSTM parameter.
 GATE_ORDER = ("i", "f", "g", "o")
-
-
-def check_state(name: str, value, batch: int, hidden: int) -> np.ndarray:
-    """Validate one half of the state pair (``h0`` or ``c0``); return it as float64 ``(B, H)``."""
-    if hasattr(value, "detach"):
-        value = value.detach().cpu().numpy()
-    if isinstance(value, np.ndarray) and value.ndim == 3:
-        raise ValueError(
-            f"{name} must have 2 dimensions (B, H) = ({batch}, {hidden}); got shape "
-            f"({', '.join(map(str, value.shape))}), the (num_layers, B, H) layout of nn.LSTM's "
-            f"states, so pass {name}[0] for the single layer."
-        )
-    arr = as_array(name, value, 2, "(B, H)")
-    if arr.shape != (batch, hidden):
-        raise ValueError(
-            f"{name} must have shape (B, H) = ({batch}, {hidden}), with B taken from x read as "
-            f"time-major (T, B, I) and H from the weights; got ({arr.shape[0]}, {arr.shape[1]})."
-        )
-    return arr
 
 
 def check_lstm_inputs(x, state0, params):
@@ -63,8 +44,8 @@ def check_lstm_inputs(x, state0, params):
             f"state0 must be a pair (h0, c0) of arrays of shape (B, H) = ({x.shape[1]}, {hidden}) "
             f"each; got a {type(state0).__name__} of {len(state0)} items."
         )
-    h0 = check_state("h0", state0[0], x.shape[1], hidden)
-    c0 = check_state("c0", state0[1], x.shape[1], hidden)
+    h0 = as_state("h0", state0[0], x, hidden, "nn.LSTM")
+    c0 = as_state("c0", state0[1], x, hidden, "nn.LSTM")
     return x, h0, c0, params
 
 

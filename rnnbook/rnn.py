@@ -31,7 +31,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._checks import as_array, as_sequence, expect_choice, expect_shape
+from ._checks import as_array, as_sequence, as_state, expect_choice, expect_shape
 from .activations import NONLINEARITIES, activation, activation_derivative
 from .params import check_params
 
@@ -41,15 +41,7 @@ def check_rnn_inputs(x, h0, params, nonlinearity: str):
     expect_choice("nonlinearity", nonlinearity, NONLINEARITIES)
     params, n_in, hidden = check_params(params, "rnn")
     x = as_sequence(x, n_in)
-    h0 = as_array("h0", h0, 2, "(B, H)")
-    if h0.shape != (x.shape[1], hidden):
-        hint = ""
-        if h0.shape == (x.shape[0], hidden):  # h0's batch matches x's first axis
-            hint = ", which fits x only if x is batch-first (B, T, I): pass x.transpose(1, 0, 2)"
-        raise ValueError(
-            f"h0 must have shape (B, H) = ({x.shape[1]}, {hidden}), with B taken from x of shape "
-            f"{x.shape} read as time-major (T, B, I) and H from the weights; got {h0.shape}{hint}."
-        )
+    h0 = as_state("h0", h0, x, hidden, "nn.RNN")
     return x, h0, params
 
 

@@ -107,7 +107,7 @@ def test_batch_first_x_gets_a_hint(good):
 
 def test_h0_with_layer_axis_is_rejected(good):
     x, _, params = good
-    with pytest.raises(ValueError, match=r"h0 must have 2 dimensions \(B, H\); got shape \(1, 2, 4\)"):
+    with pytest.raises(ValueError, match=r"^h0 must have 2 dimensions \(B, H\) = \(2, 4\); got shape \(1, 2, 4\), the \(num_layers, B, H\) layout of nn.RNN's states, so pass h0\[0\] for the single layer\.$"):
         rnnbook.rnn_forward(x, np.zeros((1, 2, 4)), params)
 
 
